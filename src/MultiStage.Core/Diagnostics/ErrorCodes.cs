@@ -1,0 +1,37 @@
+namespace MultiStage.Diagnostics;
+
+/// <summary>
+/// Every code the generator reports. Each is documented in docs/errors.md; a unit test keeps the two in step
+/// and the codes unique.
+/// </summary>
+public static class ErrorCodes
+{
+    public const string InvalidBaseImage = "MSTAGE101";
+    public const string InvalidImageTag = "MSTAGE102";
+    public const string InvalidRepository = "MSTAGE103";
+    public const string InvalidPort = "MSTAGE104";
+    public const string UnknownFamily = "MSTAGE105";
+    public const string NoTargetFramework = "MSTAGE106";
+    public const string NotAnApplication = "MSTAGE107";
+    public const string UnrepresentableValue = "MSTAGE108";
+    public const string InvalidEnvironmentVariable = "MSTAGE109";
+    public const string InvalidLabel = "MSTAGE110";
+    public const string InvalidUser = "MSTAGE111";
+    public const string UnsupportedRuntimeIdentifier = "MSTAGE112";
+    public const string DockerfileOutOfDate = "MSTAGE113";
+    public const string OutsideContext = "MSTAGE114";
+    public const string SdkPackageNotFound = "MSTAGE115";
+    public const string InvalidAppCommandInstruction = "MSTAGE116";
+    public const string UnsupportedTargetFramework = "MSTAGE117";
+    public const string InvalidSwitchValue = "MSTAGE118";
+    public const string InvalidSdkImage = "MSTAGE119";
+    public const string InvalidBaseImageRegistry = "MSTAGE120";
+    public const string WriteFailed = "MSTAGE121";
+    public const string InvalidWorkingDirectory = "MSTAGE122";
+    public const string ProjectEvaluationFailed = "MSTAGE123";
+
+    /// <summary>Warning: a user-owned .dockerignore excludes a file the build stage copies.</summary>
+    public const string DockerIgnoreExcludesInput = "MSTAGE151";
+    /// <summary>Warning: image building asked for under an MSBuild that cannot run the engine client.</summary>
+    public const string EngineUnavailableInThisMSBuild = "MSTAGE152";
+}

@@ -1,0 +1,43 @@
+namespace MultiStage.Generation;
+
+/// <summary>The generated .dockerignore: build output and tool state never belong in the build context.</summary>
+public static class DockerIgnoreTemplate
+{
+    private static readonly string[] Patterns =
+    {
+        "**/bin/",
+        "**/obj/",
+        "**/.git",
+        "**/.vs/",
+        "**/.vscode/",
+        "**/.idea/",
+        "**/node_modules/",
+        "**/TestResults/",
+        "**/*.user",
+        "**/*.swp",
+        "**/.DS_Store",
+        "**/Dockerfile*",
+        "**/.dockerignore",
+        "**/docker-compose*",
+        "**/*.dbmdl",
+        "**/*.jfm",
+        "**/secrets.dev.yaml",
+        "**/values.dev.yaml",
+    };
+
+    public static string Render(IEnumerable<string> extraPatterns)
+    {
+        var lines = new List<string>
+        {
+            "# " + DockerfileBuilder.HeaderLine + ": keeps build output and tool state out of the build context.",
+            "# Remove this header to take the file over; it is then never rewritten.",
+        };
+        lines.AddRange(Patterns);
+        lines.AddRange(extraPatterns.Where(p => p.Trim().Length > 0).Select(p => p.Trim()));
+        return string.Join("\n", lines) + "\n";
+    }
+
+    /// <summary>A .dockerignore we wrote (and may rewrite) starts with our header.</summary>
+    public static bool IsGenerated(string content) =>
+        content.StartsWith("# " + DockerfileBuilder.HeaderLine, StringComparison.Ordinal);
+}

@@ -1,0 +1,47 @@
+namespace MultiStage.Model;
+
+/// <summary>What the user asked for through properties and items. Empty strings mean "not set".</summary>
+public sealed record ContainerSettings
+{
+    public string ContainerRepository { get; init; } = "";
+    public string ContainerImageTag { get; init; } = "";
+    public string ContainerImageTags { get; init; } = "";
+    public string ContainerRegistry { get; init; } = "";
+    public string ContainerFamily { get; init; } = "";
+    public string ContainerBaseImage { get; init; } = "";
+    /// <summary>Image of the build stage; inferred from the framework when empty.</summary>
+    public string SdkImage { get; init; } = "";
+    /// <summary>Registry that replaces <c>mcr.microsoft.com</c> in every inferred image (enterprise mirrors).</summary>
+    public string BaseImageRegistry { get; init; } = "";
+    public string ContainerUser { get; init; } = "";
+    public string ContainerWorkingDirectory { get; init; } = "";
+    public IReadOnlyList<PortItem> Ports { get; init; } = Array.Empty<PortItem>();
+    public IReadOnlyList<KeyValuePair<string, string>> EnvironmentVariables { get; init; } = Array.Empty<KeyValuePair<string, string>>();
+    /// <summary>Labels in order; later ones with the same name win (user labels come after generated ones).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Labels { get; init; } = Array.Empty<KeyValuePair<string, string>>();
+    public IReadOnlyList<string> AppCommand { get; init; } = Array.Empty<string>();
+    public IReadOnlyList<string> AppCommandArgs { get; init; } = Array.Empty<string>();
+    public IReadOnlyList<string> DefaultArgs { get; init; } = Array.Empty<string>();
+    /// <summary>Entrypoint (default), DefaultArgs or None, as in Microsoft.NET.Build.Containers.</summary>
+    public string AppCommandInstruction { get; init; } = "";
+    public string Configuration { get; init; } = "Release";
+    /// <summary>Extra arguments for <c>dotnet publish</c> in the build stage (each one quoted).</summary>
+    public IReadOnlyList<string> PublishArguments { get; init; } = Array.Empty<string>();
+    /// <summary>Build-context root; inferred when empty.</summary>
+    public string ContextRoot { get; init; } = "";
+    /// <summary>Where the Dockerfile goes; <c>&lt;context&gt;/Dockerfile</c> when empty.</summary>
+    public string DockerfilePath { get; init; } = "";
+    /// <summary>Whether the SDK package is vendored into the context (<c>Context</c>) or restored from the user's feeds (<c>Feed</c>).</summary>
+    public string SdkSource { get; init; } = "Context";
+    /// <summary>Folder of the running MultiStage.Sdk package (holding <c>.nupkg.metadata</c>), to vendor into the context.</summary>
+    public string SdkPackageDirectory { get; init; } = "";
+    public string SdkPackageId { get; init; } = "MultiStage.Sdk";
+    public string SdkPackageVersion { get; init; } = "";
+    /// <summary><c>BuildKit</c> (default: cross-platform build stage, cache mounts) or <c>Classic</c> (the legacy builder's subset).</summary>
+    public string Builder { get; init; } = "";
+    /// <summary>Extra .dockerignore patterns appended to the generated file.</summary>
+    public IReadOnlyList<string> DockerIgnorePatterns { get; init; } = Array.Empty<string>();
+}
+
+/// <summary>A <c>ContainerPort</c> item.</summary>
+public sealed record PortItem(string Port, string Type);

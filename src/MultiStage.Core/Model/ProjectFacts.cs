@@ -1,0 +1,48 @@
+namespace MultiStage.Model;
+
+/// <summary>What MSBuild knows about the project being containerized (all paths absolute).</summary>
+public sealed record ProjectFacts
+{
+    public required string ProjectPath { get; init; }
+    public required string AssemblyName { get; init; }
+    /// <summary>File name of the main output, e.g. <c>App.dll</c>.</summary>
+    public required string TargetFileName { get; init; }
+    public string TargetFramework { get; init; } = "";
+    /// <summary>Set when the project lists several frameworks; with no <see cref="TargetFramework"/> chosen that is an error.</summary>
+    public string TargetFrameworks { get; init; } = "";
+    public string TargetFrameworkIdentifier { get; init; } = "";
+    /// <summary>e.g. <c>10.0</c>.</summary>
+    public string TargetFrameworkVersion { get; init; } = "";
+    public string OutputType { get; init; } = "Exe";
+    public bool IsPublishable { get; init; } = true;
+    public bool SelfContained { get; init; }
+    public bool PublishAot { get; init; }
+    public bool PublishTrimmed { get; init; }
+    public bool InvariantGlobalization { get; init; }
+    public string RuntimeIdentifier { get; init; } = "";
+    public IReadOnlyList<string> RuntimeIdentifiers { get; init; } = Array.Empty<string>();
+    /// <summary>Names of FrameworkReference items, e.g. <c>Microsoft.AspNetCore.App</c>.</summary>
+    public IReadOnlyList<string> FrameworkReferences { get; init; } = Array.Empty<string>();
+    /// <summary>The project-graph closure: the entry project and everything it references.</summary>
+    public IReadOnlyList<ProjectNode> Closure { get; init; } = Array.Empty<ProjectNode>();
+    /// <summary>Directory of the git work tree holding the project, when there is one; files outside it are never copied.</summary>
+    public string? RepositoryRoot { get; init; }
+
+    public bool IsWeb => FrameworkReferences.Any(f => string.Equals(f, "Microsoft.AspNetCore.App", StringComparison.OrdinalIgnoreCase));
+}
+
+/// <summary>One project of the ProjectReference closure, as evaluated.</summary>
+public sealed record ProjectNode
+{
+    public required string ProjectPath { get; init; }
+    /// <summary>Project files this one references (absolute paths).</summary>
+    public IReadOnlyList<string> References { get; init; } = Array.Empty<string>();
+    /// <summary>Every file the evaluation imported (.props/.targets), including SDK files; the planner filters.</summary>
+    public IReadOnlyList<string> Imports { get; init; } = Array.Empty<string>();
+    /// <summary>Source items (Compile, Content, …) of the project, to find the folders the build stage needs.</summary>
+    public IReadOnlyList<string> SourceFiles { get; init; } = Array.Empty<string>();
+    /// <summary>The lock file restore reads, if the project has one.</summary>
+    public string? LockFile { get; init; }
+    /// <summary>Folders whose content is build output (obj/, bin/): never restore inputs.</summary>
+    public IReadOnlyList<string> OutputDirectories { get; init; } = Array.Empty<string>();
+}

@@ -1,0 +1,186 @@
+using Microsoft.Build.Exceptions;
+using Microsoft.Build.Framework;
+using MultiStage.Diagnostics;
+using MultiStage.Generation;
+using MultiStage.Model;
+using Task = Microsoft.Build.Utilities.Task;
+
+namespace MultiStage.Tasks;
+
+/// <summary>Writes the Dockerfile, the .dockerignore and the vendored SDK package for one project.</summary>
+public sealed class GenerateDockerfile : Task
+{
+    [Required] public string ProjectPath { get; set; } = "";
+    [Required] public string AssemblyName { get; set; } = "";
+    [Required] public string TargetFileName { get; set; } = "";
+    public string TargetFramework { get; set; } = "";
+    public string TargetFrameworks { get; set; } = "";
+    public string TargetFrameworkIdentifier { get; set; } = "";
+    public string TargetFrameworkVersion { get; set; } = "";
+    public string OutputType { get; set; } = "";
+    public bool IsPublishable { get; set; } = true;
+    public bool SelfContained { get; set; }
+    public bool PublishAot { get; set; }
+    public bool PublishTrimmed { get; set; }
+    public bool InvariantGlobalization { get; set; }
+    public string RuntimeIdentifier { get; set; } = "";
+    public string RuntimeIdentifiers { get; set; } = "";
+    public ITaskItem[] FrameworkReferences { get; set; } = Array.Empty<ITaskItem>();
+
+    public string ContainerRepository { get; set; } = "";
+    public string ContainerImageTag { get; set; } = "";
+    public string ContainerImageTags { get; set; } = "";
+    public string ContainerRegistry { get; set; } = "";
+    public string ContainerFamily { get; set; } = "";
+    public string ContainerBaseImage { get; set; } = "";
+    public string SdkImage { get; set; } = "";
+    public string BaseImageRegistry { get; set; } = "";
+    public string ContainerUser { get; set; } = "";
+    public string ContainerWorkingDirectory { get; set; } = "";
+    public ITaskItem[] ContainerPorts { get; set; } = Array.Empty<ITaskItem>();
+    public ITaskItem[] ContainerEnvironmentVariables { get; set; } = Array.Empty<ITaskItem>();
+    public ITaskItem[] ContainerLabels { get; set; } = Array.Empty<ITaskItem>();
+    public ITaskItem[] AppCommand { get; set; } = Array.Empty<ITaskItem>();
+    public ITaskItem[] AppCommandArgs { get; set; } = Array.Empty<ITaskItem>();
+    public ITaskItem[] DefaultArgs { get; set; } = Array.Empty<ITaskItem>();
+    public string AppCommandInstruction { get; set; } = "";
+    public string Configuration { get; set; } = "";
+    public ITaskItem[] PublishArguments { get; set; } = Array.Empty<ITaskItem>();
+    public string ContextRoot { get; set; } = "";
+    public string DockerfilePath { get; set; } = "";
+    public string SdkSource { get; set; } = "";
+    public string SdkPackageDirectory { get; set; } = "";
+    public string Builder { get; set; } = "";
+    public ITaskItem[] DockerIgnorePatterns { get; set; } = Array.Empty<ITaskItem>();
+    /// <summary>Folders whose files are never part of the repository (SDK, package caches).</summary>
+    public ITaskItem[] ExternalRoots { get; set; } = Array.Empty<ITaskItem>();
+    /// <summary>Compare with the files on disk and fail when they differ; write nothing.</summary>
+    public bool CheckOnly { get; set; }
+
+    [Output] public string GeneratedDockerfile { get; set; } = "";
+    [Output] public string GeneratedContextRoot { get; set; } = "";
+    [Output] public string ImageRepository { get; set; } = "";
+    [Output] public string[] ImageTags { get; set; } = Array.Empty<string>();
+    [Output] public string RuntimeImage { get; set; } = "";
+
+    public override bool Execute()
+    {
+        var log = new TaskLog(Log, ProjectPath);
+        var projectPath = Path.GetFullPath(ProjectPath);
+        IReadOnlyList<ProjectNode> closure;
+        try
+        {
+            closure = ProjectGraphReader.ReadClosure(projectPath, GlobalPropertiesForGraph());
+        }
+        catch (Exception e) when (e is InvalidProjectFileException or AggregateException or IOException)
+        {
+            log.Error(ErrorCodes.ProjectEvaluationFailed, $"Could not evaluate the ProjectReference closure of {Path.GetFileName(projectPath)}: {e.Message}");
+            return false;
+        }
+
+        var packageDir = SdkPackageDirectory.Length > 0 ? Path.GetFullPath(SdkPackageDirectory).TrimEnd(Path.DirectorySeparatorChar) : "";
+        var project = new ProjectFacts
+        {
+            ProjectPath = projectPath,
+            AssemblyName = AssemblyName,
+            TargetFileName = TargetFileName,
+            TargetFramework = TargetFramework,
+            TargetFrameworks = TargetFrameworks,
+            TargetFrameworkIdentifier = TargetFrameworkIdentifier,
+            TargetFrameworkVersion = TargetFrameworkVersion,
+            OutputType = OutputType,
+            IsPublishable = IsPublishable,
+            SelfContained = SelfContained,
+            PublishAot = PublishAot,
+            PublishTrimmed = PublishTrimmed,
+            InvariantGlobalization = InvariantGlobalization,
+            RuntimeIdentifier = RuntimeIdentifier,
+            RuntimeIdentifiers = Split(RuntimeIdentifiers),
+            FrameworkReferences = FrameworkReferences.Select(i => i.ItemSpec).ToList(),
+            Closure = closure,
+            RepositoryRoot = FindRepositoryRoot(projectPath),
+        };
+        var settings = new ContainerSettings
+        {
+            ContainerRepository = ContainerRepository,
+            ContainerImageTag = ContainerImageTag,
+            ContainerImageTags = ContainerImageTags,
+            ContainerRegistry = ContainerRegistry,
+            ContainerFamily = ContainerFamily,
+            ContainerBaseImage = ContainerBaseImage,
+            SdkImage = SdkImage,
+            BaseImageRegistry = BaseImageRegistry,
+            ContainerUser = ContainerUser,
+            ContainerWorkingDirectory = ContainerWorkingDirectory,
+            Ports = ContainerPorts.Select(i => new PortItem(i.ItemSpec, i.GetMetadata("Type"))).ToList(),
+            EnvironmentVariables = Pairs(ContainerEnvironmentVariables),
+            Labels = Pairs(ContainerLabels),
+            AppCommand = AppCommand.Select(i => i.ItemSpec).ToList(),
+            AppCommandArgs = AppCommandArgs.Select(i => i.ItemSpec).ToList(),
+            DefaultArgs = DefaultArgs.Select(i => i.ItemSpec).ToList(),
+            AppCommandInstruction = AppCommandInstruction,
+            Configuration = Configuration,
+            PublishArguments = PublishArguments.Select(i => i.ItemSpec).ToList(),
+            ContextRoot = ContextRoot,
+            DockerfilePath = DockerfilePath,
+            SdkSource = SdkSource,
+            SdkPackageDirectory = packageDir,
+            SdkPackageId = packageDir.Length > 0 ? Path.GetFileName(Path.GetDirectoryName(packageDir)!) : "multistage.sdk",
+            SdkPackageVersion = packageDir.Length > 0 ? Path.GetFileName(packageDir) : "",
+            Builder = Builder,
+            DockerIgnorePatterns = DockerIgnorePatterns.Select(i => i.ItemSpec).ToList(),
+        };
+
+        var externalRoots = ExternalRoots.Select(i => i.ItemSpec).Where(p => p.Length > 0).Select(Path.GetFullPath)
+            .Concat(packageDir.Length > 0 ? new[] { packageDir } : Array.Empty<string>()).ToList();
+        var result = Generator.Generate(project, settings, externalRoots, CheckOnly, log);
+        if (result is null || log.HasErrors)
+        {
+            return false;
+        }
+
+        GeneratedDockerfile = result.DockerfilePath;
+        GeneratedContextRoot = result.ContextRoot;
+        ImageRepository = result.Repository;
+        ImageTags = result.Tags.ToArray();
+        RuntimeImage = result.Images.RuntimeImage;
+        return true;
+    }
+
+    private IDictionary<string, string> GlobalPropertiesForGraph()
+    {
+        var properties = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (BuildEngine is IBuildEngine6 engine)
+        {
+            foreach (var pair in engine.GetGlobalProperties())
+            {
+                properties[pair.Key] = pair.Value;
+            }
+        }
+
+        // The graph is read for its files, not built: keep it from running this SDK's own hooks.
+        properties["MultiStageGenerateOnPublish"] = "false";
+        return properties;
+    }
+
+    private static IReadOnlyList<KeyValuePair<string, string>> Pairs(ITaskItem[] items) =>
+        items.Select(i => new KeyValuePair<string, string>(i.ItemSpec, i.GetMetadata("Value"))).ToList();
+
+    private static IReadOnlyList<string> Split(string value) =>
+        value.Split(new[] { ';' }, StringSplitOptions.RemoveEmptyEntries).Select(s => s.Trim()).Where(s => s.Length > 0).ToList();
+
+    /// <summary>The nearest folder above the project holding .git (a folder, or a file in worktrees and submodules).</summary>
+    private static string? FindRepositoryRoot(string projectPath)
+    {
+        for (var dir = Path.GetDirectoryName(projectPath); dir is not null; dir = Path.GetDirectoryName(dir))
+        {
+            var git = Path.Combine(dir, ".git");
+            if (Directory.Exists(git) || File.Exists(git))
+            {
+                return dir;
+            }
+        }
+
+        return null;
+    }
+}

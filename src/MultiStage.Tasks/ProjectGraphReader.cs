@@ -1,0 +1,66 @@
+using Microsoft.Build.Evaluation;
+using Microsoft.Build.Execution;
+using Microsoft.Build.Graph;
+using MultiStage.Model;
+
+namespace MultiStage.Tasks;
+
+/// <summary>Evaluates the ProjectReference closure with MSBuild's project graph, so restore inputs are known, not guessed.</summary>
+internal static class ProjectGraphReader
+{
+    private static readonly string[] SourceItemTypes = { "Compile", "Content", "EmbeddedResource", "None", "AdditionalFiles", "Page", "Resource", "ApplicationDefinition" };
+
+    public static IReadOnlyList<ProjectNode> ReadClosure(string entryProject, IDictionary<string, string> globalProperties)
+    {
+        using var collection = new ProjectCollection(globalProperties);
+        var graph = new ProjectGraph(new[] { new ProjectGraphEntryPoint(entryProject, globalProperties) }, collection, projectInstanceFactory: null);
+
+        // Multi-targeted projects appear once per framework (and once for the outer build): merge by path.
+        return graph.ProjectNodes
+            .GroupBy(n => n.ProjectInstance.FullPath, StringComparer.Ordinal)
+            .Select(group => new ProjectNode
+            {
+                ProjectPath = group.Key,
+                References = group.SelectMany(n => n.ProjectReferences).Select(r => r.ProjectInstance.FullPath)
+                    .Where(p => !string.Equals(p, group.Key, StringComparison.Ordinal)).Distinct(StringComparer.Ordinal).ToList(),
+                Imports = group.SelectMany(n => n.ProjectInstance.ImportPaths).Distinct(StringComparer.Ordinal).ToList(),
+                SourceFiles = group.SelectMany(n => Sources(n.ProjectInstance)).Distinct(StringComparer.Ordinal).ToList(),
+                LockFile = group.Select(n => LockFile(n.ProjectInstance)).FirstOrDefault(f => f is not null),
+                OutputDirectories = group.SelectMany(n => OutputDirectories(n.ProjectInstance)).Distinct(StringComparer.Ordinal).ToList(),
+            })
+            .OrderBy(n => n.ProjectPath, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    private static IEnumerable<string> Sources(ProjectInstance project) =>
+        SourceItemTypes.SelectMany(project.GetItems)
+            .Select(item => Path.GetFullPath(Path.Combine(project.Directory, item.EvaluatedInclude)));
+
+    private static string? LockFile(ProjectInstance project)
+    {
+        var path = project.GetPropertyValue("NuGetLockFilePath");
+        path = path.Length > 0 ? Path.Combine(project.Directory, path) : Path.Combine(project.Directory, "packages.lock.json");
+        return File.Exists(path) ? Path.GetFullPath(path) : null;
+    }
+
+    private static IEnumerable<string> OutputDirectories(ProjectInstance project)
+    {
+        foreach (var property in new[] { "BaseIntermediateOutputPath", "BaseOutputPath", "MSBuildProjectExtensionsPath", "PublishDir" })
+        {
+            var value = project.GetPropertyValue(property);
+            if (value.Length > 0)
+            {
+                yield return Path.GetFullPath(Path.Combine(project.Directory, value));
+            }
+        }
+
+        if (string.Equals(project.GetPropertyValue("UseArtifactsOutput"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            var artifacts = project.GetPropertyValue("ArtifactsPath");
+            if (artifacts.Length > 0)
+            {
+                yield return Path.GetFullPath(Path.Combine(project.Directory, artifacts));
+            }
+        }
+    }
+}

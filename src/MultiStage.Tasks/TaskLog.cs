@@ -1,0 +1,37 @@
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+using MultiStage.Logging;
+
+namespace MultiStage.Tasks;
+
+/// <summary>Sends the library's log to MSBuild, keeping the documented codes.</summary>
+internal sealed class TaskLog : ILog
+{
+    private readonly TaskLoggingHelper _log;
+    private readonly string _defaultFile;
+
+    public TaskLog(TaskLoggingHelper log, string defaultFile)
+    {
+        _log = log;
+        _defaultFile = defaultFile;
+    }
+
+    public bool HasErrors { get; private set; }
+
+    public void Error(string code, string message, string? file = null)
+    {
+        HasErrors = true;
+        _log.LogError(null, code, null, file ?? _defaultFile, 0, 0, 0, 0, message);
+    }
+
+    public void Warning(string code, string message, string? file = null) =>
+        _log.LogWarning(null, code, null, file ?? _defaultFile, 0, 0, 0, 0, message);
+
+    public void Info(string message, Verbosity verbosity = Verbosity.Normal) =>
+        _log.LogMessage(verbosity switch
+        {
+            Verbosity.Minimal => MessageImportance.High,
+            Verbosity.Normal => MessageImportance.Normal,
+            _ => MessageImportance.Low,
+        }, message);
+}
