@@ -1,0 +1,1 @@
+Console.WriteLine(App.AppMessage.Build());
