@@ -322,6 +322,12 @@ public static class BuildContext
             try
             {
                 info.Refresh();
+                if (!info.Exists)
+                {
+                    // FileSystemInfo reports placeholder values for a vanished entry instead of failing.
+                    throw new FileNotFoundException("The entry no longer exists.", info.FullName);
+                }
+
                 return (info.UnixFileMode, info.LastWriteTimeUtc);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
