@@ -84,8 +84,15 @@ public static class ContextPlanner
             }
         }
 
+        // A folder feed named by a NuGet.config in the context is read by restore too: copy it with the restore inputs.
+        var feeds = walkUps.Where(f => !Path.GetFileName(f).Equals("global.json", StringComparison.OrdinalIgnoreCase))
+            .SelectMany(LocalFeeds)
+            .Where(feed => PathUtil.IsUnder(feed, root) && PathUtil.AsDirectory(feed) != root)
+            .Select(feed => PathUtil.Relative(root, feed) + "/");
+
         var restoreInputs = projectFiles.Concat(imports).Concat(lockFiles).Concat(walkUps)
             .Select(p => PathUtil.Relative(root, p))
+            .Concat(feeds)
             .Distinct(StringComparer.Ordinal)
             .OrderBy(p => p, StringComparer.Ordinal)
             .ToList();
@@ -157,6 +164,42 @@ public static class ContextPlanner
         }
 
         return ordered;
+    }
+
+    /// <summary>Local folder sources of a NuGet.config (relative ones resolve against the config's folder).</summary>
+    internal static IEnumerable<string> LocalFeeds(string nugetConfig)
+    {
+        System.Xml.Linq.XDocument document;
+        try
+        {
+            document = System.Xml.Linq.XDocument.Load(nugetConfig);
+        }
+        catch (System.Xml.XmlException)
+        {
+            // NuGet itself reports a broken config during restore; the generator has nothing to add.
+            yield break;
+        }
+
+        var sources = document.Root?.Element("packageSources");
+        if (sources is null)
+        {
+            yield break;
+        }
+
+        foreach (var add in sources.Elements("add"))
+        {
+            var value = (string?)add.Attribute("value");
+            if (value is null || value.Length == 0 || value.Contains("://") || value.Contains('%') || value.Contains('$'))
+            {
+                continue;
+            }
+
+            var full = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(nugetConfig)!, value.Replace('\\', Path.DirectorySeparatorChar)));
+            if (Directory.Exists(full))
+            {
+                yield return full;
+            }
+        }
     }
 
     /// <summary>On case-insensitive file systems File.Exists matches any casing; copy the file under its real name once.</summary>

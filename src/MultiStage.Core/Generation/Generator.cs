@@ -63,8 +63,9 @@ public static class Generator
         {
             if (vendor is not null)
             {
-                var target = Path.Combine(result.ContextRoot, DockerfileBuilder.VendorFolder.Replace('/', Path.DirectorySeparatorChar), settings.SdkPackageId.ToLowerInvariant(), settings.SdkPackageVersion.ToLowerInvariant());
-                if (AtomicFile.MirrorDirectory(vendor, target) > 0)
+                var target = Path.Combine(result.ContextRoot, DockerfileBuilder.VendorFolder.Replace('/', Path.DirectorySeparatorChar));
+                var prefix = Path.Combine(settings.SdkPackageId.ToLowerInvariant(), settings.SdkPackageVersion.ToLowerInvariant());
+                if (AtomicFile.MirrorDirectory(vendor, target, prefix) > 0)
                 {
                     written.Add(target);
                 }

@@ -46,27 +46,31 @@ public static class AtomicFile
     public static string? ReadOrNull(string path) => File.Exists(path) ? File.ReadAllText(path, Utf8NoBom) : null;
 
     /// <summary>
-    /// Mirrors a directory tree into another, copying only files whose bytes differ and deleting files
-    /// that are gone, so a rerun with nothing changed touches nothing. Returns the number of files changed.
+    /// Makes <paramref name="destination"/> hold exactly the files of <paramref name="source"/>, placed under
+    /// <paramref name="prefix"/>: files whose bytes differ are copied, files that are gone (an older version) deleted,
+    /// so a rerun with nothing changed touches nothing. Returns the number of files changed.
     /// </summary>
-    public static int MirrorDirectory(string source, string destination)
+    public static int MirrorDirectory(string source, string destination, string prefix)
     {
         var changed = 0;
-        var sourceFiles = Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories)
-            .Select(f => f.Substring(source.TrimEnd(Path.DirectorySeparatorChar).Length + 1))
-            .ToHashSet(StringComparer.Ordinal);
-        foreach (var relative in sourceFiles.OrderBy(f => f, StringComparer.Ordinal))
+        var sourceRoot = source.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
+        var wanted = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
         {
-            var from = Path.Combine(source, relative);
-            var to = Path.Combine(destination, relative);
-            if (File.Exists(to) && new FileInfo(to).Length == new FileInfo(from).Length && File.ReadAllBytes(to).AsSpan().SequenceEqual(File.ReadAllBytes(from)))
+            wanted[Path.Combine(prefix, file.Substring(sourceRoot.Length))] = file;
+        }
+
+        foreach (var pair in wanted.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            var to = Path.Combine(destination, pair.Key);
+            if (File.Exists(to) && new FileInfo(to).Length == new FileInfo(pair.Value).Length && File.ReadAllBytes(to).AsSpan().SequenceEqual(File.ReadAllBytes(pair.Value)))
             {
                 continue;
             }
 
             Directory.CreateDirectory(Path.GetDirectoryName(to)!);
             var temp = to + ".tmp";
-            File.Copy(from, temp, overwrite: true);
+            File.Copy(pair.Value, temp, overwrite: true);
             if (File.Exists(to))
             {
                 File.Delete(to);
@@ -78,13 +82,21 @@ public static class AtomicFile
 
         if (Directory.Exists(destination))
         {
+            var destinationRoot = destination.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
             foreach (var stale in Directory.EnumerateFiles(destination, "*", SearchOption.AllDirectories).ToList())
             {
-                var relative = stale.Substring(destination.TrimEnd(Path.DirectorySeparatorChar).Length + 1);
-                if (!sourceFiles.Contains(relative))
+                if (!wanted.ContainsKey(stale.Substring(destinationRoot.Length)))
                 {
                     File.Delete(stale);
                     changed++;
+                }
+            }
+
+            foreach (var dir in Directory.EnumerateDirectories(destination, "*", SearchOption.AllDirectories).OrderByDescending(d => d.Length).ToList())
+            {
+                if (!Directory.EnumerateFileSystemEntries(dir).Any())
+                {
+                    Directory.Delete(dir);
                 }
             }
         }

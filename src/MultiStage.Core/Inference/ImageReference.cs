@@ -33,8 +33,15 @@ public static class ImageReference
             return false;
         }
 
-        // "host:5000/x" parses as domain+path; "name:tag" with no slash has no domain. Both are fine;
-        // a domain-looking first part without a slash is a path, which the regex already requires to be lowercase.
+        // Like docker's normalization: a first component without '.', ':' or "localhost" is a path component
+        // (Docker Hub), so it must follow the lowercase path grammar.
+        var domain = match.Groups["domain"].Value;
+        if (domain.Length > 0 && !(domain.Contains('.') || domain.Contains(':') || domain == "localhost" || domain.StartsWith("[", StringComparison.Ordinal))
+            && !Regex.IsMatch(domain, "^" + Component + "$"))
+        {
+            return false;
+        }
+
         return match.Groups["path"].Value.Length <= 255;
     }
 

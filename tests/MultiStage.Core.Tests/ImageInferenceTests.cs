@@ -1,0 +1,122 @@
+using MultiStage.Inference;
+using MultiStage.Model;
+
+namespace MultiStage.Core.Tests;
+
+[TestClass]
+public sealed class ImageInferenceTests
+{
+    private static ProjectFacts Project(string tfm = "net10.0", bool web = false, bool sc = false, bool aot = false, bool trimmed = false, bool invariant = false, string rid = "", string rids = "") => new()
+    {
+        ProjectPath = "/repo/App/App.csproj",
+        AssemblyName = "App",
+        TargetFileName = "App.dll",
+        TargetFramework = tfm,
+        TargetFrameworkIdentifier = tfm.StartsWith("net4", StringComparison.Ordinal) ? ".NETFramework" : ".NETCoreApp",
+        TargetFrameworkVersion = tfm.StartsWith("net4", StringComparison.Ordinal) ? "4.7.2" : tfm.Substring(3),
+        FrameworkReferences = web ? new[] { "Microsoft.AspNetCore.App" } : Array.Empty<string>(),
+        SelfContained = sc,
+        PublishAot = aot,
+        PublishTrimmed = trimmed,
+        InvariantGlobalization = invariant,
+        RuntimeIdentifier = rid,
+        RuntimeIdentifiers = rids.Split(';', StringSplitOptions.RemoveEmptyEntries),
+    };
+
+    private static ImageChoice? Infer(ProjectFacts project, ContainerSettings? settings = null, TestLog? log = null) =>
+        ImageInference.Infer(project, settings ?? new ContainerSettings(), log ?? new TestLog());
+
+    [TestMethod]
+    public void FollowsTheRulesOfTheDotNetSdk()
+    {
+        Assert.AreEqual("mcr.microsoft.com/dotnet/runtime:10.0", Infer(Project())!.RuntimeImage);
+        Assert.AreEqual("mcr.microsoft.com/dotnet/aspnet:10.0", Infer(Project(web: true))!.RuntimeImage);
+        Assert.AreEqual("mcr.microsoft.com/dotnet/runtime-deps:10.0", Infer(Project(sc: true))!.RuntimeImage);
+        Assert.AreEqual("mcr.microsoft.com/dotnet/runtime-deps:10.0-noble-chiseled", Infer(Project(aot: true, invariant: true))!.RuntimeImage);
+        Assert.AreEqual("mcr.microsoft.com/dotnet/runtime-deps:10.0-noble-chiseled-extra", Infer(Project(aot: true))!.RuntimeImage);
+        Assert.AreEqual("mcr.microsoft.com/dotnet/runtime-deps:10.0-noble-chiseled", Infer(Project(sc: true, trimmed: true, invariant: true))!.RuntimeImage);
+        Assert.AreEqual("mcr.microsoft.com/dotnet/aspnet:8.0", Infer(Project("net8.0", web: true))!.RuntimeImage);
+        Assert.AreEqual("mcr.microsoft.com/dotnet/runtime-deps:8.0-jammy-chiseled", Infer(Project("net8.0", aot: true, invariant: true))!.RuntimeImage);
+    }
+
+    [TestMethod]
+    public void FamilyAddsExtraOnlyWhenTheAppNeedsGlobalizationOnChiseled()
+    {
+        Assert.AreEqual("mcr.microsoft.com/dotnet/runtime:10.0-noble-chiseled-extra", Infer(Project(), new ContainerSettings { ContainerFamily = "noble-chiseled" })!.RuntimeImage);
+        Assert.AreEqual("mcr.microsoft.com/dotnet/runtime:10.0-noble-chiseled", Infer(Project(invariant: true), new ContainerSettings { ContainerFamily = "noble-chiseled" })!.RuntimeImage);
+        Assert.AreEqual("mcr.microsoft.com/dotnet/aspnet:10.0-alpine", Infer(Project(web: true), new ContainerSettings { ContainerFamily = "alpine" })!.RuntimeImage);
+        Assert.AreEqual("mcr.microsoft.com/dotnet/aspnet:10.0-noble", Infer(Project(web: true), new ContainerSettings { ContainerFamily = "noble" })!.RuntimeImage);
+    }
+
+    [TestMethod]
+    public void MuslRuntimeIdentifiersSelectAlpine()
+    {
+        var choice = Infer(Project(sc: true, rid: "linux-musl-x64"))!;
+        Assert.AreEqual("mcr.microsoft.com/dotnet/runtime-deps:10.0-alpine", choice.RuntimeImage);
+        Assert.IsTrue(choice.Musl);
+        Assert.AreEqual("mcr.microsoft.com/dotnet/sdk:10.0-alpine-aot", Infer(Project(aot: true, rid: "linux-musl-x64"))!.SdkImage);
+    }
+
+    [TestMethod]
+    public void AotBuildsOnTheAotSdkImage()
+    {
+        Assert.AreEqual("mcr.microsoft.com/dotnet/sdk:10.0-noble-aot", Infer(Project(aot: true))!.SdkImage);
+        Assert.AreEqual("mcr.microsoft.com/dotnet/sdk:10.0", Infer(Project())!.SdkImage);
+    }
+
+    [TestMethod]
+    public void MirrorMovesEveryInferredImageButNotTheUsersOwn()
+    {
+        var mirrored = Infer(Project(web: true), new ContainerSettings { BaseImageRegistry = "127.0.0.1:5000" })!;
+        Assert.AreEqual("127.0.0.1:5000/dotnet/aspnet:10.0", mirrored.RuntimeImage);
+        Assert.AreEqual("127.0.0.1:5000/dotnet/sdk:10.0", mirrored.SdkImage);
+        var own = Infer(Project(), new ContainerSettings { BaseImageRegistry = "mirror.example/mcr", ContainerBaseImage = "registry.example/base/dotnet:1" })!;
+        Assert.AreEqual("registry.example/base/dotnet:1", own.RuntimeImage);
+        Assert.IsFalse(own.RuntimeImageInferred);
+        Assert.AreEqual("mirror.example/mcr/dotnet/sdk:10.0", own.SdkImage);
+    }
+
+    [TestMethod]
+    [DataRow("noble-chisled", "MSTAGE105")]
+    [DataRow("Alpine", "MSTAGE105")]
+    public void UnknownFamiliesAreErrors(string family, string code)
+    {
+        var log = new TestLog();
+        Assert.IsNull(Infer(Project(), new ContainerSettings { ContainerFamily = family }, log));
+        Assert.AreEqual(code, log.ErrorCodes);
+    }
+
+    [TestMethod]
+    public void ProjectShapesWithoutAnImageAreErrors()
+    {
+        var log = new TestLog();
+        Assert.IsNull(Infer(Project() with { TargetFramework = "", TargetFrameworks = "net8.0;net10.0" }, log: log));
+        Assert.IsNull(Infer(Project("net472"), log: log));
+        Assert.IsNull(Infer(Project(rid: "win-x64"), log: log));
+        Assert.IsNull(Infer(Project(rids: "linux-x64;linux-musl-arm64"), log: log));
+        Assert.IsNull(Infer(Project(), new ContainerSettings { ContainerBaseImage = "Bad Image:1" }, log));
+        Assert.IsNull(Infer(Project(), new ContainerSettings { SdkImage = "sdk:tag:tag" }, log));
+        Assert.AreEqual("MSTAGE106,MSTAGE117,MSTAGE112,MSTAGE112,MSTAGE101,MSTAGE119", log.ErrorCodes);
+    }
+
+    [TestMethod]
+    [DataRow("mcr.microsoft.com/dotnet/aspnet:10.0", true)]
+    [DataRow("127.0.0.1:5000/dotnet/runtime-deps:10.0-noble-chiseled", true)]
+    [DataRow("ubuntu", true)]
+    [DataRow("localhost/app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", true)]
+    [DataRow("[::1]:5000/app:1", true)]
+    [DataRow("UPPER/case:1", false)]
+    [DataRow("app:bad tag", false)]
+    [DataRow("app:", false)]
+    [DataRow("app:1\nRUN x", false)]
+    [DataRow("-app", false)]
+    public void ImageReferences(string reference, bool valid) => Assert.AreEqual(valid, ImageReference.IsValidReference(reference));
+
+    [TestMethod]
+    [DataRow("latest", true)]
+    [DataRow("1.2.3-rc.1_x", true)]
+    [DataRow(".hidden", false)]
+    [DataRow("-dash", false)]
+    [DataRow("has space", false)]
+    public void Tags(string tag, bool valid) => Assert.AreEqual(valid, ImageReference.IsValidTag(tag));
+}
