@@ -1,0 +1,75 @@
+namespace MultiStage.Engine.Client;
+
+/// <summary>Writes the build context, as a tar archive, to the stream the engine reads.</summary>
+public interface IBuildContextSource
+{
+    /// <summary>Writes the whole archive to <paramref name="destination"/> and leaves it open.</summary>
+    Task WriteTarAsync(Stream destination, CancellationToken cancellationToken);
+}
+
+/// <summary>Which builder of the engine runs the Dockerfile.</summary>
+public enum BuilderKind
+{
+    /// <summary>BuildKit when the engine has it (API 1.39 or later on Linux), else the classic builder. DOCKER_BUILDKIT=0/1 decides when set, as for the docker CLI.</summary>
+    Auto,
+
+    /// <summary>BuildKit (Engine API build version 2).</summary>
+    BuildKit,
+
+    /// <summary>The classic builder (Engine API build version 1).</summary>
+    Classic,
+}
+
+/// <summary>One image build.</summary>
+public sealed class BuildRequest
+{
+    /// <summary>The build context archive.</summary>
+    public required IBuildContextSource Context { get; init; }
+
+    /// <summary>Path of the Dockerfile inside the context, slash-separated.</summary>
+    public string DockerfilePath { get; init; } = "Dockerfile";
+
+    /// <summary>Repository the tags apply to (e.g. "registry:5000/team/app"); null builds an untagged image.</summary>
+    public string? Repository { get; init; }
+
+    /// <summary>Tags of <see cref="Repository"/> the engine applies when, and only when, the build succeeds.</summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
+    public IReadOnlyDictionary<string, string> BuildArgs { get; init; } = new Dictionary<string, string>();
+
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Target platform such as "linux/amd64"; null for the engine's own.</summary>
+    public string? Platform { get; init; }
+
+    /// <summary>Stage of a multi-stage Dockerfile to stop at; null builds the last stage.</summary>
+    public string? TargetStage { get; init; }
+
+    /// <summary>Network of RUN steps ("default", "host", "none"); null leaves the engine's default (a bridge network).</summary>
+    public string? NetworkMode { get; init; }
+
+    /// <summary>Ignore the build cache.</summary>
+    public bool NoCache { get; init; }
+
+    /// <summary>Always look for a newer base image in its registry.</summary>
+    public bool Pull { get; init; }
+
+    public BuilderKind Builder { get; init; } = BuilderKind.Auto;
+}
+
+/// <summary>A successful build.</summary>
+/// <param name="ImageId">The image id, "sha256:…".</param>
+/// <param name="Tags">The references applied, "repository:tag".</param>
+/// <param name="Size">Image size in bytes, as the engine reports it.</param>
+/// <param name="Duration">Wall time of the build request.</param>
+/// <param name="Builder">The builder that ran (BuildKit or Classic).</param>
+public sealed record BuildResult(string ImageId, IReadOnlyList<string> Tags, long Size, TimeSpan Duration, BuilderKind Builder);
+
+/// <summary>What the engine says about itself.</summary>
+public sealed record EngineInfo(string ServerVersion, string ApiVersion, string OperatingSystem, string Architecture)
+{
+    /// <summary>BuildKit needs API 1.39 (Docker 18.09) on a Linux engine.</summary>
+    public bool SupportsBuildKit =>
+        string.Equals(OperatingSystem, "linux", StringComparison.OrdinalIgnoreCase)
+        && Version.TryParse(ApiVersion, out var api) && api >= new Version(1, 39);
+}

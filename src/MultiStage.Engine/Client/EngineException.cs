@@ -1,0 +1,99 @@
+namespace MultiStage.Engine.Client;
+
+/// <summary>
+/// The one failure type of the engine client. <see cref="Exception.Message"/> says what went wrong and what to do;
+/// it is written for the user and never carries a stack trace or a credential.
+/// </summary>
+public sealed class EngineException : Exception
+{
+    public EngineException(string code, string message, Exception? inner = null)
+        : base(message, inner)
+    {
+        Code = code;
+    }
+
+    /// <summary>A documented MSTAGE2xx (engine, build) or MSTAGE3xx (push, registry) code; see docs/errors-engine.md.</summary>
+    public string Code { get; }
+
+    /// <summary>For a failed Dockerfile step: the step as the builder names it.</summary>
+    public string? Step { get; init; }
+
+    /// <summary>For a failed Dockerfile step: the exit code of its command, when the builder reports it.</summary>
+    public int? ExitCode { get; init; }
+
+    /// <summary>For a failed Dockerfile step: the last lines the step printed.</summary>
+    public IReadOnlyList<string> LastOutputLines { get; init; } = [];
+}
+
+/// <summary>The codes <see cref="EngineException"/> carries. Each is documented in docs/errors-engine.md.</summary>
+public static class EngineErrorCodes
+{
+    /// <summary>The engine cannot be reached at the endpoint tried.</summary>
+    public const string EngineUnreachable = "MSTAGE200";
+
+    /// <summary>The engine socket exists but this user may not open it.</summary>
+    public const string SocketPermissionDenied = "MSTAGE201";
+
+    /// <summary>The TLS connection to the engine failed, or its certificate files cannot be used.</summary>
+    public const string EngineTls = "MSTAGE202";
+
+    /// <summary>The engine endpoint setting (override, DOCKER_HOST, context) is not usable.</summary>
+    public const string EndpointInvalid = "MSTAGE203";
+
+    /// <summary>The engine refused or failed a request for a reason not covered by another code.</summary>
+    public const string EngineApiError = "MSTAGE204";
+
+    /// <summary>A Dockerfile step (RUN) failed.</summary>
+    public const string StepFailed = "MSTAGE210";
+
+    /// <summary>A base image (FROM) cannot be pulled or found.</summary>
+    public const string BaseImageUnavailable = "MSTAGE211";
+
+    /// <summary>The build failed for another reason the engine reported (Dockerfile syntax, missing COPY source, unknown stage).</summary>
+    public const string BuildFailed = "MSTAGE212";
+
+    /// <summary>The engine connection ended before the build or push finished.</summary>
+    public const string EngineConnectionLost = "MSTAGE213";
+
+    /// <summary>The build context could not be read or packed.</summary>
+    public const string ContextUnreadable = "MSTAGE214";
+
+    /// <summary>The build was cancelled.</summary>
+    public const string BuildCancelled = "MSTAGE215";
+
+    /// <summary>The Dockerfile named in the request is not in the build context.</summary>
+    public const string DockerfileNotFound = "MSTAGE216";
+
+    /// <summary>An image name, repository, tag or build option is not valid.</summary>
+    public const string InvalidRequest = "MSTAGE217";
+
+    /// <summary>The registry asked for credentials and none, or wrong ones, were given.</summary>
+    public const string RegistryUnauthorized = "MSTAGE300";
+
+    /// <summary>The registry accepted the credentials but refused access to the repository.</summary>
+    public const string RegistryDenied = "MSTAGE301";
+
+    /// <summary>The registry answered with a server error (5xx).</summary>
+    public const string RegistryServerError = "MSTAGE302";
+
+    /// <summary>The engine cannot reach the registry.</summary>
+    public const string RegistryUnreachable = "MSTAGE303";
+
+    /// <summary>A docker credential helper could not be run or failed.</summary>
+    public const string CredentialHelperFailed = "MSTAGE304";
+
+    /// <summary>The image or tag to push does not exist in the engine.</summary>
+    public const string PushImageNotFound = "MSTAGE305";
+
+    /// <summary>The push failed for another reason the engine or registry reported.</summary>
+    public const string PushFailed = "MSTAGE306";
+
+    /// <summary>The push was cancelled.</summary>
+    public const string PushCancelled = "MSTAGE307";
+
+    /// <summary>The registry speaks plain HTTP (or bad TLS) and the engine does not allow it for this registry.</summary>
+    public const string RegistryTls = "MSTAGE308";
+
+    /// <summary>The docker configuration file cannot be read or parsed.</summary>
+    public const string DockerConfigInvalid = "MSTAGE309";
+}
