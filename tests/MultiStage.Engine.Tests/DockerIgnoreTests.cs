@@ -172,6 +172,15 @@ public sealed class DockerIgnoreTests
     }
 
     [TestMethod]
+    public void KeepBuildFiles_WithoutIgnoreFile_KeepsOnlyTheDockerfile()
+    {
+        DockerIgnore kept = DockerIgnore.Parse("Dockerfile\n.dockerignore").KeepBuildFiles("Dockerfile", keepIgnoreFile: false);
+
+        Assert.IsFalse(kept.IsExcluded("Dockerfile"));
+        Assert.IsTrue(kept.IsExcluded(".dockerignore"));
+    }
+
+    [TestMethod]
     public void KeepBuildFiles_NestedDockerfileInExcludedDirectory()
     {
         DockerIgnore kept = DockerIgnore.Parse("build").KeepBuildFiles("./build\\app.Dockerfile");

@@ -47,8 +47,9 @@ public static class BuildContext
     /// <param name="destination">Receives the tar stream; needs not be seekable; left open.</param>
     /// <param name="contextDirectory">Root of the build context.</param>
     /// <param name="ignore">
-    /// Exclusions, usually <c>DockerIgnore.Load(contextDirectory).KeepBuildFiles(relativeDockerfile)</c> so that the
-    /// Dockerfile and .dockerignore are sent as the docker CLI sends them.
+    /// Exclusions; for a BuildKit build usually
+    /// <c>DockerIgnore.Load(contextDirectory).KeepBuildFiles(relativeDockerfile, keepIgnoreFile: false)</c>
+    /// so that an excluded Dockerfile is still sent (the builder reads it from the archive).
     /// </param>
     /// <param name="extraFiles">In-memory files written first; a context file of the same name is then left out.</param>
     /// <param name="cancellationToken">Stops the walk between and during entries.</param>

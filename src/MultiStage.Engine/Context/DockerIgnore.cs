@@ -86,16 +86,22 @@ public sealed class DockerIgnore
     }
 
     /// <summary>
-    /// Returns a copy that keeps the Dockerfile and <c>.dockerignore</c> in the context even when excluded,
+    /// Returns a copy that keeps the Dockerfile (and by default <c>.dockerignore</c>) in the context even when excluded,
     /// as the docker CLI does before it sends a context archive (docker/cli <c>TrimBuildFilesFromExcludes</c>:
     /// "the daemon will remove them from the final context but they must be available in the context when
     /// passed to the API"): for each of them that is excluded, an exception pattern naming it is appended.
     /// </summary>
+    /// <remarks>
+    /// Only the classic builder removes them again. BuildKit does not apply .dockerignore to an uploaded archive
+    /// (the Engine API leaves exclusion to the client), so a kept file stays visible to <c>COPY .</c>; for BuildKit
+    /// builds pass <paramref name="keepIgnoreFile"/> false, since BuildKit does not need the ignore file itself.
+    /// </remarks>
     /// <param name="dockerfilePath">The Dockerfile relative to the context root (either slash); null when it lives outside the context.</param>
-    public DockerIgnore KeepBuildFiles(string? dockerfilePath)
+    /// <param name="keepIgnoreFile">Whether an excluded <c>.dockerignore</c> is kept too, as the CLI does.</param>
+    public DockerIgnore KeepBuildFiles(string? dockerfilePath, bool keepIgnoreFile = true)
     {
         var extra = new List<string>();
-        if (IsExcluded(FileName))
+        if (keepIgnoreFile && IsExcluded(FileName))
         {
             extra.Add("!" + FileName);
         }
