@@ -164,10 +164,15 @@ public static class BuildContext
                     continue;
                 }
 
-                FileKind kind = GetKind(child, relative);
                 bool[] matches = new bool[_ignore.PatternCount];
                 bool excluded = _ignore.Evaluate(relative, directoryMatches, matches);
+                if (excluded && child is not DirectoryInfo)
+                {
+                    // Only directories (or links to them) may need a closer look once excluded.
+                    continue;
+                }
 
+                FileKind kind = GetKind(child, relative);
                 if (kind == FileKind.Directory)
                 {
                     if (!excluded)

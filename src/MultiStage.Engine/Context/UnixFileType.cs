@@ -30,6 +30,9 @@ internal static class UnixFileType
 
     private static readonly StatxFunction? Statx = Resolve();
 
+    [ThreadStatic]
+    private static byte[]? t_buffer;
+
     /// <summary>The type of <paramref name="path"/> without following a final symlink; null when statx is unavailable or fails.</summary>
     public static FileKind? TryGetKind(string path)
     {
@@ -38,7 +41,7 @@ internal static class UnixFileType
             return null;
         }
 
-        byte[] buffer = new byte[256];
+        byte[] buffer = t_buffer ??= new byte[256];
         if (Statx(AtFdCwd, path, AtSymlinkNoFollow, StatxType, buffer) != 0)
         {
             return null;
