@@ -37,6 +37,9 @@ internal sealed partial class BuildOutputParser
     /// <summary>The built image id, once the engine has reported it.</summary>
     public string? ImageId { get; private set; }
 
+    /// <summary>The short id of "Successfully built ID" (classic builder, Podman), for engines that send no aux ID.</summary>
+    public string? ShortImageId { get; private set; }
+
     /// <summary>The build error the engine reported, mapped to a code; null while none.</summary>
     public EngineException? Error { get; private set; }
 
@@ -193,8 +196,14 @@ internal sealed partial class BuildOutputParser
             return;
         }
 
+        if (line.StartsWith("Successfully built ", StringComparison.Ordinal))
+        {
+            ShortImageId = line["Successfully built ".Length..].Trim();
+            _log.Info(line, Verbosity.Detailed);
+            return;
+        }
+
         if (line.StartsWith("Removing intermediate container ", StringComparison.Ordinal)
-            || line.StartsWith("Successfully built ", StringComparison.Ordinal)
             || line.StartsWith("Successfully tagged ", StringComparison.Ordinal))
         {
             _log.Info(line, Verbosity.Detailed);
@@ -304,7 +313,7 @@ internal sealed partial class BuildOutputParser
         }
 
         Complete();
-        Error = SawBuildKitTrace || _failedStep is not null ? MapBuildKitError(message) : MapClassicError(message, code);
+        Error = _buildKit is not null || SawBuildKitTrace ? MapBuildKitError(message) : MapClassicError(message, code);
     }
 
     private EngineException MapClassicError(string message, int? code)

@@ -208,7 +208,7 @@ public sealed partial class EngineClient : IDisposable
             throw parser.Error;
         }
 
-        var imageId = parser.ImageId;
+        var imageId = parser.ImageId ?? parser.ShortImageId;
         if (imageId is null)
         {
             throw new EngineException(
