@@ -1,0 +1,493 @@
+#!/usr/bin/env bash
+# Brings up what the end-to-end tests need on a Debian 12 machine, as root:
+# a Docker engine without bridge networking, a registry on 127.0.0.1:5000 and
+# stand-in .NET container images (127.0.0.1:5000/dotnet/...) built offline from a
+# debootstrap root file system and this machine's .NET install.
+# Idempotent: every step is skipped when its result is already there.
+set -euo pipefail
+
+readonly HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+readonly DOCKER=/usr/bin/docker
+readonly REGISTRY=127.0.0.1:5000
+readonly PREFIX=$REGISTRY/dotnet
+readonly CACHE_DIR=/var/cache/multistage-testenv
+readonly REGISTRY_DIR=/var/lib/multistage-registry
+readonly CONFIG_DIR=/etc/multistage-testenv
+readonly RUN_DIR=/run/multistage-testenv
+readonly LOG=/var/log/multistage-testenv.log
+readonly DOCKERD_LOG=/var/log/multistage-dockerd.log
+readonly REGISTRY_LOG=/var/log/multistage-registry.log
+readonly DOTNET_HOST_ROOT=/usr/share/dotnet
+readonly SDK_VERSION=10.0.401
+readonly RUNTIME_VERSION=10.0.12
+readonly SUITE=bookworm
+readonly LABEL=org.multistage.testenv.inputs
+readonly STAGE_LABEL=org.multistage.testenv.stage
+# Bump when the way the root file system is made changes without the package list changing.
+readonly ROOTFS_RECIPE=1
+readonly ROOTFS_PACKAGES=(libc6 libgcc-s1 libstdc++6 libssl3 libicu72 zlib1g tzdata ca-certificates)
+readonly HOST_PACKAGES=(docker.io debootstrap debian-archive-keyring docker-registry openssl curl ca-certificates wget tar)
+
+# MULTISTAGE_TESTENV_REBUILD=1 rebuilds every image without the engine's build cache.
+readonly REBUILD=${MULTISTAGE_TESTENV_REBUILD:-0}
+
+started=$(date +%s)
+built=()
+reused=0
+
+log() {
+    printf '[testenv] %s\n' "$*"
+    printf '[testenv %s] %s\n' "$(date +%T)" "$*" >>"$LOG"
+}
+die() { printf '[testenv] error: %s\n' "$*" >&2; exit 1; }
+
+# Runs a command with its output in $LOG; on failure shows the end of that output.
+quiet() {
+    local mark t0=$SECONDS
+    mark=$(wc -l < "$LOG" 2>/dev/null || echo 0)
+    if ! "$@" >>"$LOG" 2>&1; then
+        printf '[testenv] command failed: %s\n' "$*" >&2
+        tail -n +"$((mark + 1))" "$LOG" | tail -n 40 >&2
+        return 1
+    fi
+    printf '[testenv] %d s: %s\n' "$((SECONDS - t0))" "${*:1:3}" >>"$LOG"
+}
+
+hash_text() { sha256sum | cut -c1-32; }
+
+[[ $(id -u) == 0 ]] || die "must run as root"
+mkdir -p "$CACHE_DIR" "$CONFIG_DIR" "$RUN_DIR" "$REGISTRY_DIR"
+printf '\n==== %s up.sh\n' "$(date -Is)" >>"$LOG"
+
+# ---------------------------------------------------------------------------
+# 1. Host packages
+# ---------------------------------------------------------------------------
+install_host_packages() {
+    local missing=() p
+    for p in "${HOST_PACKAGES[@]}"; do
+        dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || missing+=("$p")
+    done
+    ((${#missing[@]})) || return 0
+    log "installing ${missing[*]}"
+    # Keep package scripts from starting services (dockerd would create a bridge).
+    local policy=/usr/sbin/policy-rc.d own_policy=0
+    if [[ ! -e $policy ]]; then
+        printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && own_policy=1
+    fi
+    local rc=0
+    quiet env DEBIAN_FRONTEND=noninteractive apt-get update || rc=$?
+    ((rc)) || quiet env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" || rc=$?
+    ((own_policy)) && rm -f "$policy"
+    ((rc == 0)) || die "package installation failed (see $LOG)"
+}
+install_host_packages
+
+[[ -x $DOTNET_HOST_ROOT/dotnet ]] || die "no .NET install in $DOTNET_HOST_ROOT"
+for d in "sdk/$SDK_VERSION" "shared/Microsoft.NETCore.App/$RUNTIME_VERSION" "shared/Microsoft.AspNetCore.App/$RUNTIME_VERSION"; do
+    [[ -d $DOTNET_HOST_ROOT/$d ]] || die "missing $DOTNET_HOST_ROOT/$d"
+done
+
+# ---------------------------------------------------------------------------
+# 2. Docker engine
+# ---------------------------------------------------------------------------
+docker_answers() { timeout 10 "$DOCKER" version >/dev/null 2>&1; }
+
+# Succeeds while the process recorded in pid file $1 still runs.
+pid_alive() { [[ -f $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+start_dockerd() {
+    docker_answers && return 0
+    log "starting dockerd"
+    setsid nohup dockerd --bridge=none --iptables=false --ip-masq=false \
+        >>"$DOCKERD_LOG" 2>&1 </dev/null &
+    echo $! >"$RUN_DIR/dockerd.pid"
+    local i
+    for ((i = 0; i < 60; i++)); do
+        docker_answers && return 0
+        pid_alive "$RUN_DIR/dockerd.pid" || break
+        sleep 1
+    done
+    tail -n 20 "$DOCKERD_LOG" >&2 || true
+    die "dockerd did not answer on /var/run/docker.sock within 60 s (log: $DOCKERD_LOG)"
+}
+start_dockerd
+
+# ---------------------------------------------------------------------------
+# 3. Registry on 127.0.0.1:5000
+# ---------------------------------------------------------------------------
+registry_answers() { curl -fsS -o /dev/null --max-time 3 "http://$REGISTRY/v2/" 2>/dev/null; }
+
+start_registry() {
+    local config=$CONFIG_DIR/registry.yml
+    cat >"$config.tmp" <<EOF
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $REGISTRY_DIR
+  delete:
+    enabled: true
+http:
+  addr: $REGISTRY
+EOF
+    mv "$config.tmp" "$config"
+    registry_answers && return 0
+    log "starting registry on $REGISTRY"
+    setsid nohup docker-registry serve "$config" >>"$REGISTRY_LOG" 2>&1 </dev/null &
+    echo $! >"$RUN_DIR/registry.pid"
+    local i
+    for ((i = 0; i < 30; i++)); do
+        registry_answers && return 0
+        pid_alive "$RUN_DIR/registry.pid" || break
+        sleep 0.5
+    done
+    tail -n 20 "$REGISTRY_LOG" >&2 || true
+    die "registry did not answer on http://$REGISTRY/v2/ (log: $REGISTRY_LOG)"
+}
+start_registry
+
+# Push and pull a one-file image, proving the engine treats the registry as usable.
+probe_registry() {
+    local ref=$REGISTRY/multistage-testenv/probe:1
+    if ! "$DOCKER" image inspect "$ref" >/dev/null 2>&1; then
+        local dir
+        dir=$(mktemp -d)
+        echo probe >"$dir/probe"
+        tar --mtime=@0 --owner=0 --group=0 --numeric-owner -C "$dir" -cf - probe \
+            | quiet "$DOCKER" import - "$ref"
+        rm -rf "$dir"
+    fi
+    quiet "$DOCKER" push "$ref" || die "cannot push to $REGISTRY"
+    quiet "$DOCKER" rmi "$ref"
+    quiet "$DOCKER" pull "$ref" || die "cannot pull from $REGISTRY"
+}
+probe_registry
+
+# ---------------------------------------------------------------------------
+# 4. Images
+# ---------------------------------------------------------------------------
+
+# The bookworm mirror this machine's apt uses (deb822 or one-line sources).
+debian_mirror() {
+    if [[ -n ${MULTISTAGE_DEBIAN_MIRROR:-} ]]; then
+        printf '%s\n' "$MULTISTAGE_DEBIAN_MIRROR"
+        return
+    fi
+    local uri
+    uri=$(awk -v suite="$SUITE" '
+        BEGIN { RS = ""; FS = "\n" }
+        {
+            uris = ""; suite_ok = 0; type_ok = 0; enabled = 1
+            for (i = 1; i <= NF; i++) {
+                line = $i
+                if (line ~ /^URIs:/) { sub(/^URIs:[ \t]*/, "", line); uris = line }
+                else if (line ~ /^Suites:/) {
+                    sub(/^Suites:[ \t]*/, "", line); n = split(line, s, /[ \t]+/)
+                    for (j = 1; j <= n; j++) if (s[j] == suite) suite_ok = 1
+                }
+                else if (line ~ /^Types:/ && line ~ /[ \t]deb([ \t]|$)/) type_ok = 1
+                else if (line ~ /^Enabled:[ \t]*no/) enabled = 0
+            }
+            if (suite_ok && type_ok && enabled && uris != "") { split(uris, u, /[ \t]+/); print u[1]; exit }
+        }' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
+    if [[ -z $uri ]]; then
+        uri=$(awk -v suite="$SUITE" '
+            $1 == "deb" {
+                i = 2
+                if ($2 ~ /^\[/) { while (i <= NF && $i !~ /\]$/) i++; i++ }
+                if ($(i + 1) == suite) { print $i; exit }
+            }' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null || true)
+    fi
+    [[ -n $uri ]] || die "no $SUITE mirror in the apt sources; set MULTISTAGE_DEBIAN_MIRROR"
+    printf '%s\n' "$uri"
+}
+
+# Removes a directory tree after unmounting anything a failed debootstrap left in it.
+remove_tree() {
+    local dir=$1 mnt
+    [[ -e $dir ]] || return 0
+    awk -v dir="$dir" '$2 == dir || index($2, dir "/") == 1 { print $2 }' /proc/mounts \
+        | sort -r | while read -r mnt; do umount -l "$mnt" || true; done
+    rm -rf --one-file-system "$dir"
+}
+
+ROOTFS_KEY=$(printf '%s\n' "$SUITE" minbase amd64 "recipe=$ROOTFS_RECIPE" "${ROOTFS_PACKAGES[@]}" | hash_text)
+readonly ROOTFS_KEY
+readonly ROOTFS_TAR=$CACHE_DIR/rootfs-$SUITE-$ROOTFS_KEY.tar
+readonly ROOTFS_IMAGE=multistage-testenv/rootfs:$SUITE-${ROOTFS_KEY:0:12}
+
+make_rootfs_tarball() {
+    [[ -f $ROOTFS_TAR ]] && return 0
+    local mirror work=$CACHE_DIR/rootfs-work
+    mirror=$(debian_mirror)
+    log "debootstrap $SUITE (minbase): a few minutes, once"
+    remove_tree "$work"
+    local includes
+    includes=$(IFS=,; echo "${ROOTFS_PACKAGES[*]}")
+    quiet debootstrap --variant=minbase --arch=amd64 --include="$includes" \
+        --keyring=/usr/share/keyrings/debian-archive-keyring.gpg \
+        "$SUITE" "$work" "$mirror" || die "debootstrap failed (see $LOG)"
+    # Slim like Debian's container images: no docs, man pages or apt lists, and dpkg
+    # keeps it that way for packages installed later.
+    mkdir -p "$work/etc/dpkg/dpkg.cfg.d"
+    cat >"$work/etc/dpkg/dpkg.cfg.d/slim" <<'EOF'
+path-exclude /usr/share/doc/*
+path-include /usr/share/doc/*/copyright
+path-exclude /usr/share/man/*
+path-exclude /usr/share/info/*
+EOF
+    find "$work/usr/share/doc" -mindepth 1 -not -name copyright -not -type d -delete
+    rm -rf "$work"/usr/share/man/* "$work"/usr/share/info/* \
+        "$work"/var/lib/apt/lists/* "$work"/var/cache/apt/*.bin "$work"/var/cache/apt/archives/*.deb \
+        "$work"/var/log/* "$work"/dev/* "$work"/tmp/* "$work"/run/*
+    # The engine provides these at run time; the host's copies do not belong in an image.
+    : >"$work/etc/resolv.conf"
+    echo localhost >"$work/etc/hostname"
+    printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' >"$work/etc/hosts"
+    rm -f "$CACHE_DIR"/rootfs-"$SUITE"-*.tar
+    tar --numeric-owner --xattrs -C "$work" -cf "$ROOTFS_TAR.tmp" .
+    mv "$ROOTFS_TAR.tmp" "$ROOTFS_TAR"
+    remove_tree "$work"
+}
+
+import_rootfs() {
+    if [[ $("$DOCKER" image inspect -f "{{index .Config.Labels \"$LABEL\"}}" "$ROOTFS_IMAGE" 2>/dev/null) == "$ROOTFS_KEY" ]]; then
+        return 0
+    fi
+    make_rootfs_tarball
+    log "importing the root file system"
+    quiet "$DOCKER" import \
+        --change "LABEL $LABEL=$ROOTFS_KEY" \
+        --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+        --change 'CMD ["bash"]' \
+        "$ROOTFS_TAR" "$ROOTFS_IMAGE"
+}
+
+# Fingerprint of files under the .NET install (paths, sizes, times, modes, link targets).
+dotnet_fingerprint() {
+    (cd "$DOTNET_HOST_ROOT" && find "$@" -printf '%p\t%s\t%T@\t%m\t%l\n' | LC_ALL=C sort | hash_text)
+}
+
+# Registry digest of REF's manifest, empty when the registry does not have it.
+registry_digest() {
+    local ref=$1 path tag
+    path=${ref#"$REGISTRY"/}
+    tag=${path##*:}
+    path=${path%:*}
+    curl -fsS --max-time 10 -o /dev/null -D - \
+        -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+        "http://$REGISTRY/v2/$path/manifests/$tag" 2>/dev/null \
+        | tr -d '\r' | awk 'tolower($1) == "docker-content-digest:" { print $2 }'
+}
+
+# Input label of REF's image in the registry, read from its config blob.
+registry_label() {
+    local ref=$1 path tag config
+    path=${ref#"$REGISTRY"/}
+    tag=${path##*:}
+    path=${path%:*}
+    config=$(curl -fsS --max-time 10 -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
+        "http://$REGISTRY/v2/$path/manifests/$tag" 2>/dev/null \
+        | tr -d ' \n' | grep -o '"config":{[^}]*}' | grep -o 'sha256:[0-9a-f]*') || return 0
+    curl -fsS --max-time 10 "http://$REGISTRY/v2/$path/blobs/$config" 2>/dev/null \
+        | grep -o "\"$LABEL\":\"[0-9a-f]*\"" | head -n 1 | cut -d'"' -f4 || true
+}
+
+image_label() { "$DOCKER" image inspect -f "{{index .Config.Labels \"$LABEL\"}}" "$1" 2>/dev/null || true; }
+
+push_if_needed() {
+    local ref=$1 digest
+    digest=$(registry_digest "$ref")
+    if [[ -n $digest ]] && "$DOCKER" image inspect -f '{{range .RepoDigests}}{{println .}}{{end}}' "$ref" \
+        | grep -qx "${ref%:*}@$digest"; then
+        return 0
+    fi
+    quiet "$DOCKER" push "$ref" || die "push of $ref failed"
+}
+
+# Staging directory for the build context of one image.
+context_dir() {
+    local dir=$CACHE_DIR/context/$1
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    cp "$HERE"/images/*.sh "$dir/"
+    printf '%s\n' "$dir"
+}
+
+# Copies the named parts of the .NET install into DIR/dotnet (hard links when possible).
+stage_dotnet() {
+    local dir=$1/dotnet part
+    shift
+    mkdir -p "$dir"
+    for part in "$@"; do
+        mkdir -p "$dir/$(dirname "$part")"
+        cp -al "$DOTNET_HOST_ROOT/$part" "$dir/$(dirname "$part")/" 2>/dev/null \
+            || cp -a "$DOTNET_HOST_ROOT/$part" "$dir/$(dirname "$part")/"
+    done
+}
+
+declare -A HASH
+
+# ensure_image NAME TAG DOCKERFILE EXTRA_INPUTS STAGE_FN [--build-arg ...]
+# Builds $PREFIX/NAME:TAG unless the engine or the registry already has an image whose
+# input label matches; STAGE_FN fills the build context directory given to it.
+ensure_image() {
+    local name=$1 tag=$2 dockerfile=$HERE/images/$3 extra=$4 stage=$5
+    shift 5
+    local ref=$PREFIX/$name:$tag want
+    # Inputs: the Dockerfile, the helper scripts it names, build args and EXTRA_INPUTS
+    # (parent hashes, payload fingerprints).
+    want=$( {
+        cat "$dockerfile"
+        grep -o '[a-z-]*\.sh' "$dockerfile" | sort -u | while read -r script; do cat "$HERE/images/$script"; done
+        printf '%s\n' "$extra" "$@"
+    } | hash_text)
+    HASH[$ref]=$want
+
+    if ((REBUILD)); then
+        :
+    elif [[ $(image_label "$ref") == "$want" ]]; then
+        push_if_needed "$ref"
+        reused=$((reused + 1))
+        return 0
+    elif [[ $(registry_label "$ref") == "$want" ]] && quiet "$DOCKER" pull "$ref" \
+        && [[ $(image_label "$ref") == "$want" ]]; then
+        reused=$((reused + 1))
+        return 0
+    fi
+
+    log "building $ref"
+    local ctx
+    ctx=$(context_dir "$name-$tag")
+    "$stage" "$ctx"
+    local no_cache=()
+    ((REBUILD)) && no_cache=(--no-cache)
+    DOCKER_BUILDKIT=0 quiet "$DOCKER" build --network host --rm --force-rm "${no_cache[@]}" \
+        --label "$LABEL=$want" -t "$ref" -f "$dockerfile" "$@" "$ctx" \
+        || die "build of $ref failed (see $LOG)"
+    rm -rf "$ctx"
+    # Source stages of the chiseled builds stay behind as untagged images.
+    quiet "$DOCKER" image prune -f --filter "label=$STAGE_LABEL"
+    quiet "$DOCKER" push "$ref" || die "push of $ref failed"
+    built+=("$ref")
+}
+
+stage_nothing() { :; }
+stage_certs() {
+    mkdir -p "$1/certs"
+    if [[ -d /usr/local/share/ca-certificates ]]; then
+        cp -a /usr/local/share/ca-certificates/. "$1/certs/"
+    fi
+    cp /etc/ssl/certs/ca-certificates.crt "$1/ca-certificates.crt"
+}
+RUNTIME_PARTS=(dotnet host "shared/Microsoft.NETCore.App" LICENSE.txt ThirdPartyNotices.txt)
+ASPNET_PARTS=("shared/Microsoft.AspNetCore.App")
+# Not metadata/: the host's dotnet rewrites it, which would look like a new SDK.
+SDK_PARTS=(sdk packs sdk-manifests templates)
+[[ -e $DOTNET_HOST_ROOT/dnx ]] && SDK_PARTS+=(dnx)
+stage_runtime() { stage_dotnet "$1" "${RUNTIME_PARTS[@]}"; }
+stage_aspnet() { stage_dotnet "$1" "${ASPNET_PARTS[@]}"; }
+stage_sdk() { stage_dotnet "$1" "${SDK_PARTS[@]}"; }
+
+import_rootfs
+
+certs_hash=$( {
+    cat /etc/ssl/certs/ca-certificates.crt
+    if [[ -d /usr/local/share/ca-certificates ]]; then
+        find /usr/local/share/ca-certificates -type f -print0 | sort -z | xargs -0r cat
+    fi
+} | hash_text)
+
+rd=$PREFIX/runtime-deps:10.0
+ensure_image runtime-deps 10.0 runtime-deps.Dockerfile "rootfs=$ROOTFS_KEY certs=$certs_hash" stage_certs \
+    --build-arg "ROOTFS=$ROOTFS_IMAGE"
+ensure_image runtime 10.0 runtime.Dockerfile "base=${HASH[$rd]} payload=$(dotnet_fingerprint "${RUNTIME_PARTS[@]}")" stage_runtime \
+    --build-arg "BASE=$rd" --build-arg "DOTNET_VERSION=$RUNTIME_VERSION"
+ensure_image aspnet 10.0 aspnet.Dockerfile "base=${HASH[$PREFIX/runtime:10.0]} payload=$(dotnet_fingerprint "${ASPNET_PARTS[@]}")" stage_aspnet \
+    --build-arg "BASE=$PREFIX/runtime:10.0" --build-arg "ASPNET_VERSION=$RUNTIME_VERSION"
+ensure_image sdk 10.0 sdk.Dockerfile "base=${HASH[$PREFIX/aspnet:10.0]} payload=$(dotnet_fingerprint "${SDK_PARTS[@]}")" stage_sdk \
+    --build-arg "BASE=$PREFIX/aspnet:10.0" --build-arg "SDK_VERSION=$SDK_VERSION"
+ensure_image sdk 10.0-noble-aot sdk-aot.Dockerfile "base=${HASH[$PREFIX/sdk:10.0]}" stage_nothing \
+    --build-arg "BASE=$PREFIX/sdk:10.0"
+
+for variant in "" -extra; do
+    ensure_image runtime-deps "10.0-noble-chiseled$variant" "runtime-deps-chiseled$variant.Dockerfile" \
+        "source=${HASH[$rd]}" stage_nothing \
+        --build-arg "SOURCE=$rd"
+    ensure_image runtime "10.0-noble-chiseled$variant" runtime-chiseled.Dockerfile \
+        "base=${HASH[$PREFIX/runtime-deps:10.0-noble-chiseled$variant]} source=${HASH[$PREFIX/runtime:10.0]}" stage_nothing \
+        --build-arg "BASE=$PREFIX/runtime-deps:10.0-noble-chiseled$variant" \
+        --build-arg "SOURCE=$PREFIX/runtime:10.0" --build-arg "DOTNET_VERSION=$RUNTIME_VERSION"
+    ensure_image aspnet "10.0-noble-chiseled$variant" aspnet-chiseled.Dockerfile \
+        "base=${HASH[$PREFIX/runtime:10.0-noble-chiseled$variant]} source=${HASH[$PREFIX/aspnet:10.0]}" stage_nothing \
+        --build-arg "BASE=$PREFIX/runtime:10.0-noble-chiseled$variant" \
+        --build-arg "SOURCE=$PREFIX/aspnet:10.0" --build-arg "ASPNET_VERSION=$RUNTIME_VERSION"
+done
+
+# ---------------------------------------------------------------------------
+# 5. Smoke checks of images built in this run
+# ---------------------------------------------------------------------------
+
+# Builds the smoke apps with the host SDK once per source version; prints their folder.
+smoke_apps() {
+    local key dir
+    key=$(cat "$HERE"/smoke/* | hash_text)
+    dir=$CACHE_DIR/smoke/$key
+    if [[ ! -f $dir/ok ]]; then
+        rm -rf "$CACHE_DIR/smoke"
+        local app
+        for app in Smoke SmokeWeb; do
+            mkdir -p "$dir/src/$app"
+            cp "$HERE/smoke/$app.csproj.in" "$dir/src/$app/$app.csproj"
+            cp "$HERE/smoke/$app.cs" "$dir/src/$app/Program.cs"
+            DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 quiet "$DOTNET_HOST_ROOT/dotnet" publish \
+                "$dir/src/$app/$app.csproj" -c Release -o "$dir/$app" -p:UseAppHost=false \
+                || die "smoke app $app did not build (see $LOG)"
+        done
+        touch "$dir/ok"
+    fi
+    printf '%s\n' "$dir"
+}
+
+# expect_run EXPECTED DOCKER-RUN-ARGS... : the container's output must equal EXPECTED.
+expect_run() {
+    local expected=$1 actual
+    shift
+    actual=$("$DOCKER" run --rm --network none "$@" 2>&1) || true
+    [[ $actual == "$expected" ]] || die "smoke check 'docker run $*': expected '$expected', got '$actual'"
+}
+
+smoke_check() {
+    local ref=$1 apps=$2 mount=(-v "$apps:/smoke:ro") fw=".NET $RUNTIME_VERSION"
+    case $ref in
+    */sdk:*)
+        expect_run "$SDK_VERSION" "$ref" dotnet --version
+        if [[ $ref == *aot ]]; then expect_run ok "$ref" sh -c 'clang --version >/dev/null && echo ok'; fi
+        ;;
+    */runtime-deps:10.0)
+        expect_run "$fw|root|icu|tz" "${mount[@]}" -v "$DOTNET_HOST_ROOT:/opt/dotnet:ro" "$ref" /opt/dotnet/dotnet /smoke/Smoke/Smoke.dll ;;
+    */runtime-deps:*-extra)
+        expect_run "$fw|app|icu|tz" "${mount[@]}" -v "$DOTNET_HOST_ROOT:/opt/dotnet:ro" "$ref" /opt/dotnet/dotnet /smoke/Smoke/Smoke.dll ;;
+    */runtime-deps:*)
+        expect_run "$fw|app|no-icu|no-tz" "${mount[@]}" -v "$DOTNET_HOST_ROOT:/opt/dotnet:ro" "$ref" /opt/dotnet/dotnet /smoke/Smoke/Smoke.dll ;;
+    *:10.0)
+        expect_run "$fw|root|icu|tz" "${mount[@]}" "$ref" dotnet /smoke/Smoke/Smoke.dll ;;
+    *-extra)
+        expect_run "$fw|app|icu|tz" "${mount[@]}" "$ref" dotnet /smoke/Smoke/Smoke.dll ;;
+    *)
+        expect_run "$fw|app|no-icu|no-tz" "${mount[@]}" "$ref" dotnet /smoke/Smoke/Smoke.dll ;;
+    esac
+    case $ref in
+    */aspnet:10.0) expect_run "10.0.0.0|root|pong" "${mount[@]}" "$ref" dotnet /smoke/SmokeWeb/SmokeWeb.dll ;;
+    */aspnet:*) expect_run "10.0.0.0|app|pong" "${mount[@]}" "$ref" dotnet /smoke/SmokeWeb/SmokeWeb.dll ;;
+    esac
+}
+
+if ((${#built[@]})); then
+    log "smoke-checking ${#built[@]} new image(s)"
+    apps=$(smoke_apps)
+    for ref in "${built[@]}"; do smoke_check "$ref" "$apps"; done
+fi
+
+log "ready in $(($(date +%s) - started)) s: dockerd up, registry $REGISTRY, images $PREFIX/{sdk,runtime-deps,runtime,aspnet} (${#built[@]} built, $reused reused)"
