@@ -1,0 +1,185 @@
+using System.Net.Http;
+using System.Text.RegularExpressions;
+using MultiStage.Sdk.Tests.Infrastructure;
+
+namespace MultiStage.Sdk.Tests;
+
+/// <summary>
+/// Every test asset: generate the Dockerfile with the packed SDK, build it with the docker CLI (BuildKit) against
+/// the stand-in .NET images of eng/testenv served from the local registry, run the image and check what a user would.
+/// </summary>
+[TestClass]
+[TestCategory("Engine")]
+public sealed class EndToEndTests
+{
+    private static readonly string Run = Guid.NewGuid().ToString("N").Substring(0, 8);
+    private static readonly List<string> Images = new();
+
+    [ClassInitialize]
+    public static void RequireEngine(TestContext context) => DockerCli.RequireEngine();
+
+    [ClassCleanup]
+    public static void RemoveImages()
+    {
+        foreach (var image in Images)
+        {
+            DockerCli.Run("rmi", "-f", image);
+        }
+    }
+
+    /// <summary>Generates (no host compile needed) with every base image taken from the local registry.</summary>
+    private static string Generate(string projectDirectory, params string[] extra)
+    {
+        TestEnvironment.DotNet(projectDirectory, new[] { "build", "-t:ContainerizeMultiStage", "-nologo", $"-p:MultiStageBaseImageRegistry={TestEnvironment.ImageRegistry}" }.Concat(extra).ToArray()).EnsureSuccess();
+        return projectDirectory;
+    }
+
+    private static string BuildImage(string context, string name)
+    {
+        var tag = $"multistage-e2e/{name}:{Run}";
+        Images.Add(tag);
+        DockerCli.Build(context, tag).EnsureSuccess();
+        return tag;
+    }
+
+    private static void AssertRuntimeImage(string image, bool expectDotnetHost)
+    {
+        var user = DockerCli.Inspect(image).GetProperty("Config").GetProperty("User").GetString();
+        Assert.IsTrue(user is "1654" or "app", $"runs as '{user}', expected the non-root app user");
+        var files = DockerCli.FileList(image);
+        Assert.IsFalse(files.Any(f => f.StartsWith("usr/share/dotnet/sdk", StringComparison.Ordinal)), "the final image must not contain the SDK");
+        Assert.IsFalse(files.Any(f => f.StartsWith("src/", StringComparison.Ordinal)), "the final image must not contain the sources");
+        Assert.IsFalse(files.Any(f => f.StartsWith("root/.nuget", StringComparison.Ordinal)), "the final image must not contain the NuGet cache");
+        Assert.AreEqual(expectDotnetHost, files.Contains("usr/share/dotnet/dotnet"), "dotnet host presence");
+    }
+
+    [TestMethod]
+    public void ConsoleAppRunsAsTheAppUser()
+    {
+        var dir = Generate(TestEnvironment.CreateWorkspace("console"));
+        var image = BuildImage(dir, "console");
+        var output = DockerCli.Run("run", "--rm", "--network", "none", image, "one", "two").EnsureSuccess().Output;
+        StringAssert.Contains(output, "console-app: hello [one two] uid=1654");
+        AssertRuntimeImage(image, expectDotnetHost: true);
+    }
+
+    [TestMethod]
+    public void WebApiAnswersHttpOnLoopback()
+    {
+        var dir = Generate(TestEnvironment.CreateWorkspace("webapi"));
+        var image = BuildImage(dir, "webapi");
+        var exposed = DockerCli.Inspect(image).GetProperty("Config").GetProperty("ExposedPorts");
+        Assert.IsTrue(exposed.TryGetProperty("8080/tcp", out _), exposed.ToString());
+
+        var port = DockerCli.FreeLoopbackPort();
+        var container = DockerCli.Run("run", "-d", "--network", "host", "-e", $"ASPNETCORE_URLS=http://127.0.0.1:{port}", image).EnsureSuccess().Output.Trim().Split('\n').Last();
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            string? body = null;
+            for (var attempt = 0; attempt < 60 && body is null; attempt++)
+            {
+                try
+                {
+                    body = http.GetStringAsync($"http://127.0.0.1:{port}/").GetAwaiter().GetResult();
+                }
+                catch (HttpRequestException)
+                {
+                    Thread.Sleep(500);
+                }
+            }
+
+            Assert.AreEqual("webapi: ok", body, DockerCli.Run("logs", container).Output);
+            Assert.AreEqual("1654", http.GetStringAsync($"http://127.0.0.1:{port}/uid").GetAwaiter().GetResult().Trim());
+            StringAssert.Contains(http.GetStringAsync($"http://127.0.0.1:{port}/weather").GetAwaiter().GetResult(), "\"summary\":\"Mild\"");
+        }
+        finally
+        {
+            DockerCli.Run("rm", "-f", container);
+        }
+
+        AssertRuntimeImage(image, expectDotnetHost: true);
+    }
+
+    [TestMethod]
+    public void WorkerServiceTicksAndExits()
+    {
+        var dir = Generate(TestEnvironment.CreateWorkspace("worker"));
+        var image = BuildImage(dir, "worker");
+        var output = DockerCli.Run("run", "--rm", "--network", "none", image).EnsureSuccess().Output;
+        StringAssert.Contains(output, "worker: tick 3");
+        AssertRuntimeImage(image, expectDotnetHost: true);
+    }
+
+    [TestMethod]
+    public void MultiProjectBuildsAndASourceEditKeepsTheRestoreLayer()
+    {
+        var root = TestEnvironment.CreateWorkspace("multiproject");
+        Generate(Path.Combine(root, "src", "App"));
+        var image = BuildImage(root, "multiproject");
+        var output = DockerCli.Run("run", "--rm", "--network", "none", image).EnsureSuccess().Output;
+        StringAssert.Contains(output, "multiproject: three steps: Restore packages, Publish app, Copy output [company=Multiproject Samples]");
+        AssertRuntimeImage(image, expectDotnetHost: true);
+
+        // One source edit: restore and the library layers stay cached, the app is rebuilt.
+        var program = Path.Combine(root, "src", "App", "Program.cs");
+        File.AppendAllText(program, "\n// edited\n");
+        var rebuild = DockerCli.Build(root, image).EnsureSuccess().Output;
+        Assert.IsTrue(DockerCli.StepWasCached(rebuild, "RUN dotnet restore"), "restore layer was not reused:\n" + ProcessResult.Tail(rebuild, 80));
+        Assert.IsTrue(DockerCli.StepWasCached(rebuild, "COPY [src/Lib.Core/, src/Lib.Core/]"), "library layer was not reused");
+        Assert.IsFalse(DockerCli.StepWasCached(rebuild, "RUN dotnet publish"), "publish must rerun after an edit");
+
+        // The test project stays out of the context's copies (the generated .dockerignore plus graph-based COPYs).
+        var files = DockerCli.FileList(image);
+        Assert.IsFalse(files.Any(f => f.Contains("App.Tests", StringComparison.Ordinal)));
+    }
+
+    [TestMethod]
+    public void NativeAotRunsOnShellLessChiseled()
+    {
+        var dir = Generate(TestEnvironment.CreateWorkspace("aot"));
+        var image = BuildImage(dir, "aot");
+        var output = DockerCli.Run("run", "--rm", "--network", "none", image).EnsureSuccess().Output;
+        StringAssert.Contains(output, "aot: hello uid=1654");
+        AssertRuntimeImage(image, expectDotnetHost: false);
+        Assert.IsFalse(DockerCli.FileList(image).Contains("bin/sh"), "chiseled images have no shell");
+    }
+
+    [TestMethod]
+    public void SelfContainedTrimmedRunsOnRuntimeDeps()
+    {
+        var dir = Generate(TestEnvironment.CreateWorkspace("selfcontained"));
+        var image = BuildImage(dir, "selfcontained");
+        var output = DockerCli.Run("run", "--rm", "--network", "none", image).EnsureSuccess().Output;
+        StringAssert.Contains(output, "selfcontained: hello uid=1654");
+        AssertRuntimeImage(image, expectDotnetHost: false);
+    }
+
+    [TestMethod]
+    public void IcuAppFindsCultureDataOnTheExtraImage()
+    {
+        var dir = Generate(TestEnvironment.CreateWorkspace("icu"));
+        var image = BuildImage(dir, "icu");
+        var output = DockerCli.Run("run", "--rm", "--network", "none", image).EnsureSuccess().Output;
+        StringAssert.Contains(output, "icu: de-DE 1.234.567,89");
+        AssertRuntimeImage(image, expectDotnetHost: true);
+    }
+
+    [TestMethod]
+    public void AwkwardPathsAndValuesSurviveTheRealBuilder()
+    {
+        var dir = TestEnvironment.CreateWorkspace("console", "console app ü $HOME 'q'");
+        var csproj = Path.Combine(dir, "ConsoleApp.csproj");
+        File.WriteAllText(csproj, File.ReadAllText(csproj).Replace("</Project>",
+            "  <ItemGroup>\n" +
+            "    <ContainerLabel Include=\"com.example.note\" Value=\"it's &quot;quoted&quot; $HOME \\ done\" />\n" +
+            "    <ContainerEnvironmentVariable Include=\"GREETING\" Value=\"a $b &quot;c&quot; \\d\" />\n" +
+            "  </ItemGroup>\n</Project>"));
+        Generate(dir);
+        var image = BuildImage(dir, "awkward");
+        var config = DockerCli.Inspect(image).GetProperty("Config");
+        Assert.AreEqual("it's \"quoted\" $HOME \\ done", config.GetProperty("Labels").GetProperty("com.example.note").GetString());
+        CollectionAssert.Contains(config.GetProperty("Env").EnumerateArray().Select(e => e.GetString()).ToList(), "GREETING=a $b \"c\" \\d");
+        StringAssert.Contains(DockerCli.Run("run", "--rm", "--network", "none", image).EnsureSuccess().Output, "console-app: hello [] uid=1654");
+    }
+}
