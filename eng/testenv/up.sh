@@ -14,7 +14,8 @@ readonly CACHE_DIR=/var/cache/multistage-testenv
 readonly REGISTRY_DIR=/var/lib/multistage-registry
 readonly CONFIG_DIR=/etc/multistage-testenv
 readonly RUN_DIR=/run/multistage-testenv
-readonly LOG=/var/log/multistage-testenv.log
+# Parallel build branches each point LOG at a file of their own.
+LOG=/var/log/multistage-testenv.log
 readonly DOCKERD_LOG=/var/log/multistage-dockerd.log
 readonly REGISTRY_LOG=/var/log/multistage-registry.log
 readonly DOTNET_HOST_ROOT=/usr/share/dotnet
@@ -24,7 +25,7 @@ readonly SUITE=bookworm
 readonly LABEL=org.multistage.testenv.inputs
 readonly STAGE_LABEL=org.multistage.testenv.stage
 # Bump when the way the root file system is made changes without the package list changing.
-readonly ROOTFS_RECIPE=1
+readonly ROOTFS_RECIPE=2
 readonly ROOTFS_PACKAGES=(libc6 libgcc-s1 libstdc++6 libssl3 libicu72 zlib1g tzdata ca-certificates)
 readonly HOST_PACKAGES=(docker.io debootstrap debian-archive-keyring docker-registry openssl curl ca-certificates wget tar)
 
@@ -32,8 +33,6 @@ readonly HOST_PACKAGES=(docker.io debootstrap debian-archive-keyring docker-regi
 readonly REBUILD=${MULTISTAGE_TESTENV_REBUILD:-0}
 
 started=$(date +%s)
-built=()
-reused=0
 
 log() {
     printf '[testenv] %s\n' "$*"
@@ -57,6 +56,10 @@ hash_text() { sha256sum | cut -c1-32; }
 
 [[ $(id -u) == 0 ]] || die "must run as root"
 mkdir -p "$CACHE_DIR" "$CONFIG_DIR" "$RUN_DIR" "$REGISTRY_DIR"
+# One line per image: "built REF" or "reused REF", written by every build branch.
+readonly RESULTS=$RUN_DIR/results.$$
+: >"$RESULTS"
+trap 'rm -f "$RESULTS"' EXIT
 printf '\n==== %s up.sh\n' "$(date -Is)" >>"$LOG"
 
 # ---------------------------------------------------------------------------
@@ -236,9 +239,14 @@ path-exclude /usr/share/doc/*
 path-include /usr/share/doc/*/copyright
 path-exclude /usr/share/man/*
 path-exclude /usr/share/info/*
+path-exclude /usr/share/locale/*
+EOF
+    cat >"$work/etc/apt/apt.conf.d/docker-clean" <<'EOF'
+Dir::Cache::pkgcache "";
+Dir::Cache::srcpkgcache "";
 EOF
     find "$work/usr/share/doc" -mindepth 1 -not -name copyright -not -type d -delete
-    rm -rf "$work"/usr/share/man/* "$work"/usr/share/info/* \
+    rm -rf "$work"/usr/share/man/* "$work"/usr/share/info/* "$work"/usr/share/locale/* \
         "$work"/var/lib/apt/lists/* "$work"/var/cache/apt/*.bin "$work"/var/cache/apt/archives/*.deb \
         "$work"/var/log/* "$work"/dev/* "$work"/tmp/* "$work"/run/*
     # The engine provides these at run time; the host's copies do not belong in an image.
@@ -349,11 +357,11 @@ ensure_image() {
         :
     elif [[ $(image_label "$ref") == "$want" ]]; then
         push_if_needed "$ref"
-        reused=$((reused + 1))
+        echo "reused $ref" >>"$RESULTS"
         return 0
     elif [[ $(registry_label "$ref") == "$want" ]] && quiet "$DOCKER" pull "$ref" \
         && [[ $(image_label "$ref") == "$want" ]]; then
-        reused=$((reused + 1))
+        echo "reused $ref" >>"$RESULTS"
         return 0
     fi
 
@@ -370,7 +378,8 @@ ensure_image() {
     # Source stages of the chiseled builds stay behind as untagged images.
     quiet "$DOCKER" image prune -f --filter "label=$STAGE_LABEL"
     quiet "$DOCKER" push "$ref" || die "push of $ref failed"
-    built+=("$ref")
+    smoke_check "$ref"
+    echo "built $ref" >>"$RESULTS"
 }
 
 stage_nothing() { :; }
@@ -390,6 +399,77 @@ stage_runtime() { stage_dotnet "$1" "${RUNTIME_PARTS[@]}"; }
 stage_aspnet() { stage_dotnet "$1" "${ASPNET_PARTS[@]}"; }
 stage_sdk() { stage_dotnet "$1" "${SDK_PARTS[@]}"; }
 
+# ---------------------------------------------------------------------------
+# 5. Smoke checks of newly built images
+# ---------------------------------------------------------------------------
+SMOKE_DIR=$CACHE_DIR/smoke/$(cat "$HERE"/smoke/* | hash_text)
+SMOKE_PID=
+
+# Builds the smoke apps with the host SDK, once per version of their sources.
+build_smoke_apps() {
+    rm -rf "$CACHE_DIR/smoke"
+    local app
+    for app in Smoke SmokeWeb; do
+        mkdir -p "$SMOKE_DIR/src/$app"
+        cp "$HERE/smoke/$app.csproj.in" "$SMOKE_DIR/src/$app/$app.csproj"
+        cp "$HERE/smoke/$app.cs" "$SMOKE_DIR/src/$app/Program.cs"
+        DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 quiet "$DOTNET_HOST_ROOT/dotnet" publish \
+            "$SMOKE_DIR/src/$app/$app.csproj" -c Release -o "$SMOKE_DIR/$app" -p:UseAppHost=false \
+            || die "smoke app $app did not build (see $LOG)"
+    done
+    touch "$SMOKE_DIR/ok"
+}
+
+wait_for_smoke_apps() {
+    if [[ -n $SMOKE_PID ]]; then
+        wait "$SMOKE_PID" || die "smoke apps did not build (see $LOG)"
+        SMOKE_PID=
+    fi
+    [[ -f $SMOKE_DIR/ok ]] || die "smoke apps missing in $SMOKE_DIR"
+}
+
+# expect_run EXPECTED DOCKER-RUN-ARGS... : the container's output must equal EXPECTED.
+expect_run() {
+    local expected=$1 actual
+    shift
+    actual=$("$DOCKER" run --rm --network none "$@" 2>&1) || true
+    [[ $actual == "$expected" ]] || die "smoke check 'docker run $*': expected '$expected', got '$actual'"
+}
+
+# Runs the smoke apps in REF: framework, user, ICU and tzdata presence, Kestrel for aspnet.
+smoke_check() {
+    local ref=$1 fw=".NET $RUNTIME_VERSION" mount host_dotnet
+    wait_for_smoke_apps
+    mount=(-v "$SMOKE_DIR:/smoke:ro")
+    # runtime-deps images run the host's runtime, mounted read-only.
+    host_dotnet=(-v "$DOTNET_HOST_ROOT:/opt/dotnet:ro")
+    case $ref in
+    */sdk:*)
+        expect_run "$SDK_VERSION" "$ref" dotnet --version
+        if [[ $ref == *aot ]]; then expect_run ok "$ref" sh -c 'clang --version >/dev/null && echo ok'; fi
+        ;;
+    */runtime-deps:10.0) expect_run "$fw|root|icu|tz" "${mount[@]}" "${host_dotnet[@]}" "$ref" /opt/dotnet/dotnet /smoke/Smoke/Smoke.dll ;;
+    */runtime-deps:*-extra) expect_run "$fw|app|icu|tz" "${mount[@]}" "${host_dotnet[@]}" "$ref" /opt/dotnet/dotnet /smoke/Smoke/Smoke.dll ;;
+    */runtime-deps:*) expect_run "$fw|app|no-icu|no-tz" "${mount[@]}" "${host_dotnet[@]}" "$ref" /opt/dotnet/dotnet /smoke/Smoke/Smoke.dll ;;
+    *:10.0) expect_run "$fw|root|icu|tz" "${mount[@]}" "$ref" dotnet /smoke/Smoke/Smoke.dll ;;
+    *-extra) expect_run "$fw|app|icu|tz" "${mount[@]}" "$ref" dotnet /smoke/Smoke/Smoke.dll ;;
+    *) expect_run "$fw|app|no-icu|no-tz" "${mount[@]}" "$ref" dotnet /smoke/Smoke/Smoke.dll ;;
+    esac
+    case $ref in
+    */aspnet:10.0) expect_run "10.0.0.0|root|pong" "${mount[@]}" "$ref" dotnet /smoke/SmokeWeb/SmokeWeb.dll ;;
+    */aspnet:*) expect_run "10.0.0.0|app|pong" "${mount[@]}" "$ref" dotnet /smoke/SmokeWeb/SmokeWeb.dll ;;
+    esac
+}
+
+# ---------------------------------------------------------------------------
+# 6. Build order: Debian chain first, then the SDK and chiseled images side by side
+# ---------------------------------------------------------------------------
+if [[ ! -f $SMOKE_DIR/ok ]]; then
+    # Overlaps with debootstrap on a fresh machine.
+    build_smoke_apps &
+    SMOKE_PID=$!
+fi
+
 import_rootfs
 
 certs_hash=$( {
@@ -406,88 +486,49 @@ ensure_image runtime 10.0 runtime.Dockerfile "base=${HASH[$rd]} payload=$(dotnet
     --build-arg "BASE=$rd" --build-arg "DOTNET_VERSION=$RUNTIME_VERSION"
 ensure_image aspnet 10.0 aspnet.Dockerfile "base=${HASH[$PREFIX/runtime:10.0]} payload=$(dotnet_fingerprint "${ASPNET_PARTS[@]}")" stage_aspnet \
     --build-arg "BASE=$PREFIX/runtime:10.0" --build-arg "ASPNET_VERSION=$RUNTIME_VERSION"
-ensure_image sdk 10.0 sdk.Dockerfile "base=${HASH[$PREFIX/aspnet:10.0]} payload=$(dotnet_fingerprint "${SDK_PARTS[@]}")" stage_sdk \
-    --build-arg "BASE=$PREFIX/aspnet:10.0" --build-arg "SDK_VERSION=$SDK_VERSION"
-ensure_image sdk 10.0-noble-aot sdk-aot.Dockerfile "base=${HASH[$PREFIX/sdk:10.0]}" stage_nothing \
-    --build-arg "BASE=$PREFIX/sdk:10.0"
 
-for variant in "" -extra; do
-    ensure_image runtime-deps "10.0-noble-chiseled$variant" "runtime-deps-chiseled$variant.Dockerfile" \
-        "source=${HASH[$rd]}" stage_nothing \
-        --build-arg "SOURCE=$rd"
-    ensure_image runtime "10.0-noble-chiseled$variant" runtime-chiseled.Dockerfile \
-        "base=${HASH[$PREFIX/runtime-deps:10.0-noble-chiseled$variant]} source=${HASH[$PREFIX/runtime:10.0]}" stage_nothing \
-        --build-arg "BASE=$PREFIX/runtime-deps:10.0-noble-chiseled$variant" \
-        --build-arg "SOURCE=$PREFIX/runtime:10.0" --build-arg "DOTNET_VERSION=$RUNTIME_VERSION"
-    ensure_image aspnet "10.0-noble-chiseled$variant" aspnet-chiseled.Dockerfile \
-        "base=${HASH[$PREFIX/runtime:10.0-noble-chiseled$variant]} source=${HASH[$PREFIX/aspnet:10.0]}" stage_nothing \
-        --build-arg "BASE=$PREFIX/runtime:10.0-noble-chiseled$variant" \
-        --build-arg "SOURCE=$PREFIX/aspnet:10.0" --build-arg "ASPNET_VERSION=$RUNTIME_VERSION"
+sdk_images() {
+    ensure_image sdk 10.0 sdk.Dockerfile "base=${HASH[$PREFIX/aspnet:10.0]} payload=$(dotnet_fingerprint "${SDK_PARTS[@]}")" stage_sdk \
+        --build-arg "BASE=$PREFIX/aspnet:10.0" --build-arg "SDK_VERSION=$SDK_VERSION"
+    ensure_image sdk 10.0-noble-aot sdk-aot.Dockerfile "base=${HASH[$PREFIX/sdk:10.0]}" stage_nothing \
+        --build-arg "BASE=$PREFIX/sdk:10.0"
+}
+
+chiseled_images() {
+    local variant
+    for variant in "" -extra; do
+        ensure_image runtime-deps "10.0-noble-chiseled$variant" "runtime-deps-chiseled$variant.Dockerfile" \
+            "source=${HASH[$rd]}" stage_nothing \
+            --build-arg "SOURCE=$rd"
+        ensure_image runtime "10.0-noble-chiseled$variant" runtime-chiseled.Dockerfile \
+            "base=${HASH[$PREFIX/runtime-deps:10.0-noble-chiseled$variant]} source=${HASH[$PREFIX/runtime:10.0]}" stage_nothing \
+            --build-arg "BASE=$PREFIX/runtime-deps:10.0-noble-chiseled$variant" \
+            --build-arg "SOURCE=$PREFIX/runtime:10.0" --build-arg "DOTNET_VERSION=$RUNTIME_VERSION"
+        ensure_image aspnet "10.0-noble-chiseled$variant" aspnet-chiseled.Dockerfile \
+            "base=${HASH[$PREFIX/runtime:10.0-noble-chiseled$variant]} source=${HASH[$PREFIX/aspnet:10.0]}" stage_nothing \
+            --build-arg "BASE=$PREFIX/runtime:10.0-noble-chiseled$variant" \
+            --build-arg "SOURCE=$PREFIX/aspnet:10.0" --build-arg "ASPNET_VERSION=$RUNTIME_VERSION"
+    done
+}
+
+# Each branch logs to its own file, appended to the main log once it is done.
+# A background job can only be waited for by this shell, so before the branches fork.
+if [[ -n $SMOKE_PID ]]; then wait_for_smoke_apps; fi
+branch_pids=()
+for branch in sdk_images chiseled_images; do
+    (
+        LOG=$RUN_DIR/$branch.log
+        : >"$LOG"
+        "$branch"
+    ) &
+    branch_pids+=($!)
 done
+failed=0
+for pid in "${branch_pids[@]}"; do wait "$pid" || failed=1; done
+cat "$RUN_DIR"/sdk_images.log "$RUN_DIR"/chiseled_images.log >>"$LOG" 2>/dev/null || true
+rm -f "$RUN_DIR"/sdk_images.log "$RUN_DIR"/chiseled_images.log
+((failed == 0)) || die "image build failed (see above and $LOG)"
 
-# ---------------------------------------------------------------------------
-# 5. Smoke checks of images built in this run
-# ---------------------------------------------------------------------------
-
-# Builds the smoke apps with the host SDK once per source version; prints their folder.
-smoke_apps() {
-    local key dir
-    key=$(cat "$HERE"/smoke/* | hash_text)
-    dir=$CACHE_DIR/smoke/$key
-    if [[ ! -f $dir/ok ]]; then
-        rm -rf "$CACHE_DIR/smoke"
-        local app
-        for app in Smoke SmokeWeb; do
-            mkdir -p "$dir/src/$app"
-            cp "$HERE/smoke/$app.csproj.in" "$dir/src/$app/$app.csproj"
-            cp "$HERE/smoke/$app.cs" "$dir/src/$app/Program.cs"
-            DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 quiet "$DOTNET_HOST_ROOT/dotnet" publish \
-                "$dir/src/$app/$app.csproj" -c Release -o "$dir/$app" -p:UseAppHost=false \
-                || die "smoke app $app did not build (see $LOG)"
-        done
-        touch "$dir/ok"
-    fi
-    printf '%s\n' "$dir"
-}
-
-# expect_run EXPECTED DOCKER-RUN-ARGS... : the container's output must equal EXPECTED.
-expect_run() {
-    local expected=$1 actual
-    shift
-    actual=$("$DOCKER" run --rm --network none "$@" 2>&1) || true
-    [[ $actual == "$expected" ]] || die "smoke check 'docker run $*': expected '$expected', got '$actual'"
-}
-
-smoke_check() {
-    local ref=$1 apps=$2 mount=(-v "$apps:/smoke:ro") fw=".NET $RUNTIME_VERSION"
-    case $ref in
-    */sdk:*)
-        expect_run "$SDK_VERSION" "$ref" dotnet --version
-        if [[ $ref == *aot ]]; then expect_run ok "$ref" sh -c 'clang --version >/dev/null && echo ok'; fi
-        ;;
-    */runtime-deps:10.0)
-        expect_run "$fw|root|icu|tz" "${mount[@]}" -v "$DOTNET_HOST_ROOT:/opt/dotnet:ro" "$ref" /opt/dotnet/dotnet /smoke/Smoke/Smoke.dll ;;
-    */runtime-deps:*-extra)
-        expect_run "$fw|app|icu|tz" "${mount[@]}" -v "$DOTNET_HOST_ROOT:/opt/dotnet:ro" "$ref" /opt/dotnet/dotnet /smoke/Smoke/Smoke.dll ;;
-    */runtime-deps:*)
-        expect_run "$fw|app|no-icu|no-tz" "${mount[@]}" -v "$DOTNET_HOST_ROOT:/opt/dotnet:ro" "$ref" /opt/dotnet/dotnet /smoke/Smoke/Smoke.dll ;;
-    *:10.0)
-        expect_run "$fw|root|icu|tz" "${mount[@]}" "$ref" dotnet /smoke/Smoke/Smoke.dll ;;
-    *-extra)
-        expect_run "$fw|app|icu|tz" "${mount[@]}" "$ref" dotnet /smoke/Smoke/Smoke.dll ;;
-    *)
-        expect_run "$fw|app|no-icu|no-tz" "${mount[@]}" "$ref" dotnet /smoke/Smoke/Smoke.dll ;;
-    esac
-    case $ref in
-    */aspnet:10.0) expect_run "10.0.0.0|root|pong" "${mount[@]}" "$ref" dotnet /smoke/SmokeWeb/SmokeWeb.dll ;;
-    */aspnet:*) expect_run "10.0.0.0|app|pong" "${mount[@]}" "$ref" dotnet /smoke/SmokeWeb/SmokeWeb.dll ;;
-    esac
-}
-
-if ((${#built[@]})); then
-    log "smoke-checking ${#built[@]} new image(s)"
-    apps=$(smoke_apps)
-    for ref in "${built[@]}"; do smoke_check "$ref" "$apps"; done
-fi
-
-log "ready in $(($(date +%s) - started)) s: dockerd up, registry $REGISTRY, images $PREFIX/{sdk,runtime-deps,runtime,aspnet} (${#built[@]} built, $reused reused)"
+built=$(grep -c '^built ' "$RESULTS" || true)
+reused=$(grep -c '^reused ' "$RESULTS" || true)
+log "ready in $(($(date +%s) - started)) s: dockerd up, registry $REGISTRY, $((built + reused)) images under $PREFIX ($built built and smoke-checked, $reused up to date)"
