@@ -179,6 +179,22 @@ public sealed class ClientBuildOutputTests
     }
 
     [TestMethod]
+    public void StderrSentBeforeStdoutIsStillShown()
+    {
+        // Recorded from the classic builder: a command's stderr arrives before its stdout.
+        var parser = new BuildOutputParser(new TestLog(), null);
+        parser.FeedLine("""{"stream":"Step 2/2 : RUN make\n"}""");
+        parser.FeedLine("""{"stream":"\u001b[91mfatal: the thing broke\n\u001b[0m"}""");
+        parser.FeedLine("{\"stream\":\"" + string.Concat(Enumerable.Range(1, 30).Select(i => $"progress {i}\\n")) + "\"}");
+        parser.FeedLine("""{"errorDetail":{"code":7,"message":"The command '/bin/sh -c make' returned a non-zero code: 7"}}""");
+        var lines = parser.Error!.LastOutputLines;
+        Assert.AreEqual("fatal: the thing broke", lines[0]);
+        Assert.AreEqual("progress 30", lines[^1]);
+        Assert.AreEqual(BuildOutputParser.KeptLines + 1, lines.Count);
+        Assert.IsFalse(lines.Contains("progress 1"));
+    }
+
+    [TestMethod]
     public void KeepsOnlyTheLastLinesOfAStep()
     {
         var parser = new BuildOutputParser(new TestLog(), null);

@@ -54,7 +54,10 @@ internal sealed class TempDirectory : IDisposable
     }
 }
 
-/// <summary>A build context made of in-memory files (tests that do not exercise the context writer).</summary>
+/// <summary>
+/// A build context made of in-memory files (tests that do not exercise the context writer). USTAR entries: BuildKit
+/// in Docker 20.10 takes an upload whose first header is a PAX extended header for a bare Dockerfile.
+/// </summary>
 internal sealed class InMemoryContext(params (string Name, string Content)[] files) : IBuildContextSource
 {
     public async Task WriteTarAsync(Stream destination, CancellationToken cancellationToken)
@@ -64,7 +67,7 @@ internal sealed class InMemoryContext(params (string Name, string Content)[] fil
         {
             foreach (var (name, content) in files)
             {
-                var entry = new PaxTarEntry(TarEntryType.RegularFile, name)
+                var entry = new UstarTarEntry(TarEntryType.RegularFile, name)
                 {
                     DataStream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(content)),
                     Mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead,

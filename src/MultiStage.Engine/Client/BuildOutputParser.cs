@@ -19,10 +19,11 @@ internal sealed partial class BuildOutputParser
     private readonly ILog _log;
     private readonly BuildKitProgress? _buildKit;
     private readonly StringBuilder _pendingStream = new();
-    private readonly Queue<string> _classicLines = new();
+    private readonly OutputTail _classicLines = new();
     private readonly Dictionary<string, StepState> _steps = new(StringComparer.Ordinal);
     private readonly HashSet<string> _statusShown = new(StringComparer.Ordinal);
     private string? _classicStep;
+    private bool _classicInStderr;
     private bool _classicStepHasImage;
     private StepState? _failedStep;
 
@@ -161,6 +162,8 @@ internal sealed partial class BuildOutputParser
 
     private void HandleClassicLine(string rawLine)
     {
+        // The classic builder marks stderr with colour codes: ESC[91m before, ESC[0m after (often on the next line).
+        var isStderr = ClassifyColour(rawLine);
         var line = StripAnsi(rawLine).TrimEnd('\r');
         if (line.Length == 0)
         {
@@ -211,7 +214,7 @@ internal sealed partial class BuildOutputParser
         }
 
         // Output of the step (RUN), or BuildKit's own text when the engine falls back to plain output.
-        Keep(_classicLines, line);
+        _classicLines.Add(line, isStderr);
         _log.Info("  " + line, Verbosity.Detailed);
     }
 
@@ -278,7 +281,7 @@ internal sealed partial class BuildOutputParser
                     break;
                 case BuildStepLog output:
                     var text = StripAnsi(output.Line).TrimEnd('\r');
-                    Keep(step.Lines, text);
+                    step.Lines.Add(text, output.Stream == BuildLogStream.Stderr);
                     _log.Info($"{step.Name} {text}", Verbosity.Detailed);
                     break;
                 case BuildStepWarning warning:
@@ -322,7 +325,7 @@ internal sealed partial class BuildOutputParser
         if (match.Success)
         {
             var exitCode = code ?? int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
-            return StepFailure(_classicStep ?? "a RUN step", exitCode, _classicLines.ToArray(), message);
+            return StepFailure(_classicStep ?? "a RUN step", exitCode, _classicLines.Lines(), message);
         }
 
         if (IsDockerfileMissing(message))
@@ -336,7 +339,7 @@ internal sealed partial class BuildOutputParser
             return BaseImage(_classicStep, message);
         }
 
-        return Failed(_classicStep, message, _classicLines.ToArray());
+        return Failed(_classicStep, message, _classicLines.Lines());
     }
 
     private EngineException MapBuildKitError(string message)
@@ -347,7 +350,7 @@ internal sealed partial class BuildOutputParser
         {
             var exitCode = int.Parse(exit.Groups[1].Value, CultureInfo.InvariantCulture);
             var name = failedStep?.Name ?? CommandOf(message) ?? "a RUN step";
-            return StepFailure(name, exitCode, failedStep?.Lines.ToArray() ?? [], message);
+            return StepFailure(name, exitCode, failedStep?.Lines.Lines() ?? [], message);
         }
 
         if (IsDockerfileMissing(message))
@@ -360,7 +363,7 @@ internal sealed partial class BuildOutputParser
             return BaseImage(failedStep?.Name, message);
         }
 
-        return Failed(failedStep?.Name, message, failedStep?.Lines.ToArray() ?? []);
+        return Failed(failedStep?.Name, message, failedStep?.Lines.Lines() ?? []);
     }
 
     private static EngineException StepFailure(string step, int exitCode, string[] lines, string engineMessage)
@@ -448,13 +451,35 @@ internal sealed partial class BuildOutputParser
         return start >= 0 && end > start ? "RUN " + message[(start + 1)..end] : null;
     }
 
-    private static void Keep(Queue<string> lines, string line)
+    /// <summary>Whether the line is stderr output, following the colour codes of the classic builder across lines.</summary>
+    private bool ClassifyColour(string rawLine)
     {
-        lines.Enqueue(line);
-        while (lines.Count > KeptLines)
+        var state = _classicInStderr;
+        bool? lineIsStderr = null;
+        var index = 0;
+        while (index < rawLine.Length)
         {
-            lines.Dequeue();
+            if (rawLine[index] == '\u001b' && AnsiEscape().Match(rawLine, index) is { Success: true, Index: var at } match && at == index)
+            {
+                if (match.Value == "\u001b[91m")
+                {
+                    state = true;
+                }
+                else if (match.Value == "\u001b[0m")
+                {
+                    state = false;
+                }
+
+                index += match.Length;
+                continue;
+            }
+
+            lineIsStderr ??= state;
+            index++;
         }
+
+        _classicInStderr = state;
+        return lineIsStderr ?? state;
     }
 
     private static string StripAnsi(string text) => text.Contains('\u001b') ? AnsiEscape().Replace(text, string.Empty) : text;
@@ -490,6 +515,50 @@ internal sealed partial class BuildOutputParser
 
         public string? Error { get; set; }
 
-        public Queue<string> Lines { get; } = new();
+        public OutputTail Lines { get; } = new();
+    }
+
+    /// <summary>
+    /// The last lines of a step. Builders do not keep stdout and stderr in order (the classic builder sends a
+    /// command's stderr before its stdout), so the last stderr lines, usually the error itself, are kept even when
+    /// more stdout followed them.
+    /// </summary>
+    private sealed class OutputTail
+    {
+        private const int KeptErrorLines = 5;
+        private readonly Queue<(long Sequence, string Line)> _all = new();
+        private readonly Queue<(long Sequence, string Line)> _errors = new();
+        private long _sequence;
+
+        public void Add(string line, bool isStderr)
+        {
+            var entry = (_sequence++, line);
+            _all.Enqueue(entry);
+            while (_all.Count > KeptLines)
+            {
+                _all.Dequeue();
+            }
+
+            if (isStderr)
+            {
+                _errors.Enqueue(entry);
+                while (_errors.Count > KeptErrorLines)
+                {
+                    _errors.Dequeue();
+                }
+            }
+        }
+
+        public void Clear()
+        {
+            _all.Clear();
+            _errors.Clear();
+        }
+
+        public string[] Lines()
+        {
+            var first = _all.Count == 0 ? long.MaxValue : _all.Peek().Sequence;
+            return _errors.Where(e => e.Sequence < first).Concat(_all).Select(e => e.Line).ToArray();
+        }
     }
 }

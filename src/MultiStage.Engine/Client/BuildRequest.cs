@@ -21,7 +21,7 @@ public enum BuilderKind
 }
 
 /// <summary>One image build.</summary>
-public sealed class BuildRequest
+public sealed record BuildRequest
 {
     /// <summary>The build context archive.</summary>
     public required IBuildContextSource Context { get; init; }

@@ -1,0 +1,251 @@
+using Docker.DotNet.Models;
+using MultiStage.Engine.Client;
+using MultiStage.Logging;
+
+namespace MultiStage.Engine.Tests;
+
+[TestClass]
+[TestCategory("Engine")]
+public sealed class EngineBuildTests
+{
+    private static BuildRequest Request(IBuildContextSource context, string repository, BuilderKind builder, params string[] tags) => new()
+    {
+        Context = context,
+        Repository = repository,
+        Tags = tags,
+        Builder = builder,
+        // No bridge network on the test machine: RUN steps use the host's.
+        NetworkMode = "host",
+    };
+
+    [TestMethod]
+    [DataRow(BuilderKind.BuildKit)]
+    [DataRow(BuilderKind.Classic)]
+    public async Task BuildsTagsAndReports(BuilderKind builder)
+    {
+        using var client = await EngineTestEnvironment.ConnectAsync();
+        using var dir = new TempDirectory();
+        dir.Write("Dockerfile", $"""
+            FROM {EngineTestEnvironment.BaseImage} AS build
+            ARG GREETING
+            COPY hello.txt /hello.txt
+            RUN echo "$GREETING from the build" > /built.txt && cat /built.txt
+
+            FROM {EngineTestEnvironment.BaseImage} AS final
+            COPY --from=build /built.txt /hello.txt /
+            """);
+        dir.Write("hello.txt", "hello\n");
+        dir.Write("ignored/big.bin", new string('x', 100_000));
+        dir.Write(".dockerignore", "ignored\n");
+        var repository = EngineTestEnvironment.UniqueRepository("build");
+        var log = new TestLog();
+        var request = Request(new DirectoryBuildContext(dir.Path), repository, builder, "1.0", "latest") with
+        {
+            BuildArgs = new Dictionary<string, string> { ["GREETING"] = "hi" },
+            Labels = new Dictionary<string, string> { ["org.multistage.test"] = "yes" },
+            TargetStage = "final",
+            NoCache = true,
+        };
+
+        try
+        {
+            var result = await client.BuildAsync(request, log);
+
+            Assert.AreEqual(builder, result.Builder);
+            StringAssert.StartsWith(result.ImageId, "sha256:");
+            CollectionAssert.AreEqual(new[] { $"{repository}:1.0", $"{repository}:latest" }, result.Tags.ToArray());
+            Assert.IsTrue(result.Size > 0);
+            Assert.AreEqual(result.ImageId, await EngineTestEnvironment.ImageIdAsync($"{repository}:1.0"));
+            Assert.AreEqual(result.ImageId, await EngineTestEnvironment.ImageIdAsync($"{repository}:latest"));
+
+            using var docker = EngineTestEnvironment.Raw();
+            var image = await docker.Images.InspectImageAsync(result.ImageId);
+            Assert.AreEqual("yes", image.Config?.Labels?["org.multistage.test"]);
+
+            var summary = log.Lines(Verbosity.Minimal).Single();
+            StringAssert.Contains(summary, EngineClient.ShortId(result.ImageId));
+            StringAssert.Contains(summary, $"{repository}:1.0");
+            StringAssert.Contains(summary, " in ");
+
+            // Step progress at normal verbosity, command output at detailed.
+            var normal = string.Join("\n", log.Lines(Verbosity.Normal));
+            StringAssert.Contains(normal, "COPY hello.txt /hello.txt");
+            Assert.IsTrue(log.Lines(Verbosity.Detailed).Any(l => l.EndsWith("hi from the build", StringComparison.Ordinal)), log.All);
+            Assert.IsFalse(log.Lines(Verbosity.Normal).Any(l => l.EndsWith("hi from the build", StringComparison.Ordinal)));
+        }
+        finally
+        {
+            await EngineTestEnvironment.RemoveAsync($"{repository}:1.0", $"{repository}:latest");
+        }
+    }
+
+    [TestMethod]
+    [DataRow(BuilderKind.BuildKit)]
+    [DataRow(BuilderKind.Classic)]
+    public async Task FailingRunStepGivesItsExitCodeAndLastLines(BuilderKind builder)
+    {
+        using var client = await EngineTestEnvironment.ConnectAsync();
+        var context = new InMemoryContext(("Dockerfile", $"""
+            FROM {EngineTestEnvironment.BaseImage}
+            RUN for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do echo "progress $i"; done; echo "fatal: the thing broke" >&2; exit 7
+            """));
+        var repository = EngineTestEnvironment.UniqueRepository("fail");
+        var error = await Assert.ThrowsExactlyAsync<EngineException>(() => client.BuildAsync(Request(context, repository, builder, "1") with { NoCache = true }, new TestLog()));
+
+        Assert.AreEqual(EngineErrorCodes.StepFailed, error.Code, error.Message);
+        Assert.AreEqual(7, error.ExitCode);
+        StringAssert.Contains(error.Step, "RUN for i in");
+        Assert.IsTrue(error.LastOutputLines.Contains("fatal: the thing broke"), string.Join("|", error.LastOutputLines));
+        Assert.IsTrue(error.LastOutputLines.Contains("progress 20"), string.Join("|", error.LastOutputLines));
+        Assert.IsFalse(error.LastOutputLines.Contains("progress 1"), "only the last lines are kept");
+        StringAssert.Contains(error.Message, "exit code 7");
+        StringAssert.Contains(error.Message, "fatal: the thing broke");
+        Assert.IsNull(await EngineTestEnvironment.ImageIdAsync($"{repository}:1"));
+    }
+
+    [TestMethod]
+    [DataRow(BuilderKind.BuildKit)]
+    [DataRow(BuilderKind.Classic)]
+    public async Task MissingBaseImageIsReported(BuilderKind builder)
+    {
+        using var client = await EngineTestEnvironment.ConnectAsync();
+        // A registry on the loopback that nothing listens on: the pull fails at once, without leaving the machine.
+        var context = new InMemoryContext(("Dockerfile", "FROM 127.0.0.1:9/nothing/here:1\nRUN true\n"));
+        var error = await Assert.ThrowsExactlyAsync<EngineException>(() => client.BuildAsync(Request(context, EngineTestEnvironment.UniqueRepository("pull"), builder), new TestLog()));
+        Assert.AreEqual(EngineErrorCodes.BaseImageUnavailable, error.Code, error.Message);
+        StringAssert.Contains(error.Message, "127.0.0.1:9");
+    }
+
+    [TestMethod]
+    [DataRow(BuilderKind.BuildKit)]
+    [DataRow(BuilderKind.Classic)]
+    public async Task MissingDockerfileIsReported(BuilderKind builder)
+    {
+        using var client = await EngineTestEnvironment.ConnectAsync();
+        var context = new InMemoryContext(("other.txt", "x"));
+        var error = await Assert.ThrowsExactlyAsync<EngineException>(() => client.BuildAsync(Request(context, EngineTestEnvironment.UniqueRepository("nofile"), builder) with { DockerfilePath = "Dockerfile.missing" }, new TestLog()));
+        Assert.AreEqual(EngineErrorCodes.DockerfileNotFound, error.Code, error.Message);
+    }
+
+    [TestMethod]
+    [DataRow(BuilderKind.BuildKit)]
+    [DataRow(BuilderKind.Classic)]
+    public async Task CancellingMidBuildStopsItAndLeavesNoTag(BuilderKind builder)
+    {
+        using var client = await EngineTestEnvironment.ConnectAsync();
+        var marker = Guid.NewGuid().ToString("N");
+        var context = new InMemoryContext(("Dockerfile", $"""
+            FROM {EngineTestEnvironment.BaseImage}
+            RUN echo started-{marker} && sleep 60 && echo finished
+            """));
+        var repository = EngineTestEnvironment.UniqueRepository("cancel");
+        using var cancellation = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var log = new CancelOnLine($"started-{marker}", cancellation);
+        var started = DateTime.UtcNow;
+
+        var error = await Assert.ThrowsExactlyAsync<EngineException>(() => client.BuildAsync(Request(context, repository, builder, "1") with { NoCache = true }, log, cancellation.Token));
+
+        Assert.AreEqual(EngineErrorCodes.BuildCancelled, error.Code, error.Message);
+        Assert.IsTrue(log.Seen, "the build was cancelled while its RUN step ran");
+        Assert.IsTrue(DateTime.UtcNow - started < TimeSpan.FromSeconds(45), "cancellation does not wait for the step");
+        Assert.IsNull(await EngineTestEnvironment.ImageIdAsync($"{repository}:1"));
+
+        // The engine stops the step when the client goes away: no container of it keeps running.
+        using var docker = EngineTestEnvironment.Raw();
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        IList<ContainerListResponse> running;
+        do
+        {
+            await Task.Delay(500);
+            running = (await docker.Containers.ListContainersAsync(new ContainersListParameters { All = false }))
+                .Where(c => c.Command.Contains(marker, StringComparison.Ordinal)).ToList();
+        }
+        while (running.Count > 0 && DateTime.UtcNow < deadline);
+        Assert.AreEqual(0, running.Count, "the cancelled step's container still runs");
+        Assert.IsFalse(System.Diagnostics.Process.GetProcessesByName("sleep").Any(p => CommandLine(p.Id).Contains("60", StringComparison.Ordinal) && p.StartTime.ToUniversalTime() >= started.AddSeconds(-1)), "the step's process still runs");
+    }
+
+    [TestMethod]
+    public async Task CancelledBuildPutsBackATagItMoved()
+    {
+        using var client = await EngineTestEnvironment.ConnectAsync();
+        var repository = EngineTestEnvironment.UniqueRepository("keep");
+        try
+        {
+            var first = await client.BuildAsync(Request(new InMemoryContext(("Dockerfile", "FROM scratch\nLABEL v=1\n")), repository, BuilderKind.Classic, "1"), new TestLog());
+            using var cancellation = new CancellationTokenSource();
+            var context = new InMemoryContext(("Dockerfile", $"FROM {EngineTestEnvironment.BaseImage}\nRUN echo go-{first.ImageId[7..19]} && sleep 60\n"));
+            var log = new CancelOnLine($"go-{first.ImageId[7..19]}", cancellation);
+            await Assert.ThrowsExactlyAsync<EngineException>(() => client.BuildAsync(Request(context, repository, BuilderKind.BuildKit, "1") with { NoCache = true }, log, cancellation.Token));
+            Assert.AreEqual(first.ImageId, await EngineTestEnvironment.ImageIdAsync($"{repository}:1"), "the tag still names the earlier image");
+        }
+        finally
+        {
+            await EngineTestEnvironment.RemoveAsync($"{repository}:1");
+        }
+    }
+
+    [TestMethod]
+    public async Task AutoChoosesBuildKitOnThisEngine()
+    {
+        using var client = await EngineTestEnvironment.ConnectAsync();
+        var repository = EngineTestEnvironment.UniqueRepository("auto");
+        try
+        {
+            var result = await client.BuildAsync(Request(new InMemoryContext(("Dockerfile", "FROM scratch\nLABEL a=b\n")), repository, BuilderKind.Auto, "1"), new TestLog());
+            var info = await client.GetInfoAsync();
+            Assert.IsTrue(info.SupportsBuildKit, $"API {info.ApiVersion} on {info.OperatingSystem}");
+            Assert.AreEqual(Environment.GetEnvironmentVariable("DOCKER_BUILDKIT") == "0" ? BuilderKind.Classic : BuilderKind.BuildKit, result.Builder);
+        }
+        finally
+        {
+            await EngineTestEnvironment.RemoveAsync($"{repository}:1");
+        }
+    }
+
+    [TestMethod]
+    public async Task UnreadableContextFileIsReported()
+    {
+        using var client = await EngineTestEnvironment.ConnectAsync();
+        var failure = new Context.ContextFileException("/src/app/locked.bin", "locked.bin", new UnauthorizedAccessException("Access to the path '/src/app/locked.bin' is denied."));
+        var request = Request(new FailingContext(failure), EngineTestEnvironment.UniqueRepository("ctx"), BuilderKind.BuildKit, "1");
+        var error = await Assert.ThrowsExactlyAsync<EngineException>(() => client.BuildAsync(request, new TestLog()));
+        Assert.AreEqual(EngineErrorCodes.ContextUnreadable, error.Code, error.Message);
+        StringAssert.Contains(error.Message, "locked.bin");
+    }
+
+    private static string CommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+        }
+        catch (IOException)
+        {
+            return string.Empty;
+        }
+    }
+
+    /// <summary>Cancels the build as soon as a given line of step output is logged.</summary>
+    private sealed class CancelOnLine(string text, CancellationTokenSource cancellation) : ILog
+    {
+        public bool Seen { get; private set; }
+
+        public void Error(string code, string message, string? file = null)
+        {
+        }
+
+        public void Warning(string code, string message, string? file = null)
+        {
+        }
+
+        public void Info(string message, Verbosity verbosity = Verbosity.Normal)
+        {
+            if (message.EndsWith(text, StringComparison.Ordinal) && !Seen)
+            {
+                Seen = true;
+                cancellation.Cancel();
+            }
+        }
+    }
+}
