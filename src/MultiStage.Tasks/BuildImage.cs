@@ -1,0 +1,135 @@
+#if ENGINE_CLIENT
+using Microsoft.Build.Framework;
+using MultiStage.Engine.Client;
+using MultiStage.Engine.Context;
+using Task = Microsoft.Build.Utilities.Task;
+
+namespace MultiStage.Tasks;
+
+/// <summary>Builds the generated Dockerfile through the Docker Engine API, then pushes the tags when a registry is set.</summary>
+public sealed class BuildImage : Task, ICancelableTask
+{
+    private readonly CancellationTokenSource _cancel = new();
+
+    [Required] public string ContextRoot { get; set; } = "";
+    [Required] public string Dockerfile { get; set; } = "";
+    [Required] public string Repository { get; set; } = "";
+    [Required] public string[] Tags { get; set; } = Array.Empty<string>();
+    /// <summary>ContainerRegistry: the tags are pushed there after the build.</summary>
+    public string Registry { get; set; } = "";
+    /// <summary>Engine endpoint override (unix://…, tcp://…); discovery as the docker CLI does when empty.</summary>
+    public string EngineEndpoint { get; set; } = "";
+    public string Builder { get; set; } = "";
+    public string NetworkMode { get; set; } = "";
+    public string Platform { get; set; } = "";
+    public string TargetStage { get; set; } = "";
+    public bool NoCache { get; set; }
+    public bool Pull { get; set; }
+    public ITaskItem[] BuildArgs { get; set; } = Array.Empty<ITaskItem>();
+
+    [Output] public string ImageId { get; set; } = "";
+    [Output] public string[] ImageReferences { get; set; } = Array.Empty<string>();
+    [Output] public string[] PushedReferences { get; set; } = Array.Empty<string>();
+
+    public void Cancel() => _cancel.Cancel();
+
+    public override bool Execute()
+    {
+        var log = new TaskLog(Log, Dockerfile);
+        try
+        {
+            return ExecuteAsync(log).GetAwaiter().GetResult() && !log.HasErrors;
+        }
+        catch (EngineException e)
+        {
+            log.Error(e.Code, Describe(e), Dockerfile);
+            return false;
+        }
+    }
+
+    private async Task<bool> ExecuteAsync(TaskLog log)
+    {
+        var builder = Builder.Length == 0 ? BuilderKind.Auto
+            : Enum.TryParse<BuilderKind>(Builder, ignoreCase: true, out var parsed) ? parsed
+            : throw new EngineException(EngineErrorCodes.InvalidRequest, $"MultiStageBuilder '{Builder}' is not one of BuildKit, Classic.");
+
+        // A Dockerfile outside the context travels inside the archive under a reserved name.
+        var contextRoot = Path.GetFullPath(ContextRoot);
+        var dockerfile = Path.GetFullPath(Dockerfile);
+        var relative = Path.GetRelativePath(contextRoot, dockerfile);
+        var outside = relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative);
+        var extra = outside
+            ? new[] { new BuildContextFile(BuildContext.GeneratedDockerfileName, File.ReadAllBytes(dockerfile)) }
+            : Array.Empty<BuildContextFile>();
+        var dockerfileInContext = outside ? BuildContext.GeneratedDockerfileName : relative.Replace(Path.DirectorySeparatorChar, '/');
+
+        using var client = EngineClient.Create(EngineEndpoint.Length > 0 ? EngineEndpoint : null);
+        var result = await client.BuildAsync(
+            new BuildRequest
+            {
+                Context = new DirectoryBuildContext(contextRoot, dockerfileInContext, extra),
+                DockerfilePath = dockerfileInContext,
+                Repository = Repository,
+                Tags = Tags,
+                BuildArgs = BuildArgs.ToDictionary(i => i.ItemSpec, i => i.GetMetadata("Value"), StringComparer.Ordinal),
+                Platform = Platform.Length > 0 ? Platform : null,
+                TargetStage = TargetStage.Length > 0 ? TargetStage : null,
+                NetworkMode = NetworkMode.Length > 0 ? NetworkMode : null,
+                NoCache = NoCache,
+                Pull = Pull,
+                Builder = builder,
+            },
+            log,
+            _cancel.Token).ConfigureAwait(false);
+        ImageId = result.ImageId;
+        ImageReferences = result.Tags.ToArray();
+
+        if (Registry.Length > 0)
+        {
+            var pushed = await client.PushAsync(Repository, Tags, Registry, null, log, _cancel.Token).ConfigureAwait(false);
+            PushedReferences = pushed.Tags.Select(t => $"{t.Reference}@{t.Digest}").ToArray();
+        }
+
+        return true;
+    }
+
+    private static string Describe(EngineException e)
+    {
+        if (e.Step is null)
+        {
+            return e.Message;
+        }
+
+        var text = $"{e.Message} Step: {e.Step}" + (e.ExitCode is { } code ? $" (exit code {code})" : "");
+        return e.LastOutputLines.Count == 0 ? text : text + Environment.NewLine + string.Join(Environment.NewLine, e.LastOutputLines.Select(l => "  " + l));
+    }
+}
+
+/// <summary>Asks the engine which builder will run the Dockerfile, so the generator writes a Dockerfile that builder parses.</summary>
+public sealed class ResolveEngineBuilder : Task
+{
+    public string EngineEndpoint { get; set; } = "";
+
+    [Output] public string Builder { get; set; } = "";
+
+    public override bool Execute()
+    {
+        var log = new TaskLog(Log, "");
+        try
+        {
+            using var client = EngineClient.Create(EngineEndpoint.Length > 0 ? EngineEndpoint : null);
+            var info = client.GetInfoAsync().GetAwaiter().GetResult();
+            // DOCKER_BUILDKIT=0 asks for the classic builder, as it does for the docker CLI.
+            var classic = !info.SupportsBuildKit || Environment.GetEnvironmentVariable("DOCKER_BUILDKIT") == "0";
+            Builder = classic ? "Classic" : "BuildKit";
+            log.Info($"The engine at {client.Endpoint.Uri.OriginalString} builds with {Builder}.", Logging.Verbosity.Normal);
+            return true;
+        }
+        catch (EngineException e)
+        {
+            log.Error(e.Code, e.Message);
+            return false;
+        }
+    }
+}
+#endif

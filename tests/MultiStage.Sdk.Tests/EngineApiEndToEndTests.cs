@@ -1,0 +1,95 @@
+using System.Text.RegularExpressions;
+using MultiStage.Sdk.Tests.Infrastructure;
+
+namespace MultiStage.Sdk.Tests;
+
+/// <summary>
+/// ContainerizeMultiStage taking the generated Dockerfile all the way to an image through the Docker Engine API
+/// (no docker CLI involved), on BuildKit and on the classic builder, then pushing to the local registry.
+/// </summary>
+[TestClass]
+[TestCategory("Engine")]
+public sealed class EngineApiEndToEndTests
+{
+    private static readonly string Run = Guid.NewGuid().ToString("N").Substring(0, 8);
+
+    [ClassInitialize]
+    public static void RequireEngine(TestContext context) => DockerCli.RequireEngine();
+
+    private static ProcessResult BuildThroughApi(string dir, string repository, IDictionary<string, string?>? environment, params string[] extra)
+    {
+        var args = new[]
+        {
+            "build", "-t:ContainerizeMultiStage", "-nologo", "-v:n",
+            $"-p:MultiStageBaseImageRegistry={TestEnvironment.ImageRegistry}",
+            "-p:MultiStageBuildImage=true",
+            // No bridge network on the test engine: RUN steps use the host's.
+            "-p:MultiStageBuildNetwork=host",
+            $"-p:ContainerRepository={repository}",
+            $"-p:ContainerImageTags=1.0.{Run};latest",
+        }.Concat(extra);
+        return ProcessRunner.Run("dotnet", args, dir, environment, TimeSpan.FromMinutes(20));
+    }
+
+    [TestMethod]
+    public void BuildKitBuildTagsPushesAndPullsBackByDigest()
+    {
+        var dir = TestEnvironment.CreateWorkspace("console");
+        var repository = $"e2e/api-console-{Run}";
+        var result = BuildThroughApi(dir, repository, null, $"-p:ContainerRegistry={TestEnvironment.ImageRegistry}").EnsureSuccess();
+        StringAssert.Contains(result.Output, "with BuildKit");
+        StringAssert.Matches(result.Output, new Regex($@"Built image [0-9a-f]{{12}} tagged {Regex.Escape(repository)}:1\.0\.{Run}, {Regex.Escape(repository)}:latest, [0-9.]+ [kMG]?B, in [0-9.]+s"));
+        Assert.IsFalse(result.Output.Contains("   at "), "no stack trace");
+        StringAssert.Contains(File.ReadAllText(Path.Combine(dir, "Dockerfile")), "FROM --platform=$BUILDPLATFORM");
+
+        var output = DockerCli.Run("run", "--rm", "--network", "none", $"{repository}:latest", "api").EnsureSuccess().Output;
+        StringAssert.Contains(output, "console-app: hello [api] uid=1654");
+
+        // Pushed to the registry: pull it back by digest after removing every local copy.
+        var pushed = $"{TestEnvironment.ImageRegistry}/{repository}";
+        var digest = DockerCli.Inspect($"{pushed}:1.0.{Run}").GetProperty("RepoDigests").EnumerateArray()
+            .Select(d => d.GetString()!).Single(d => d.StartsWith(pushed + "@", StringComparison.Ordinal));
+        DockerCli.Run("rmi", "-f", $"{repository}:latest", $"{repository}:1.0.{Run}", $"{pushed}:latest", $"{pushed}:1.0.{Run}").EnsureSuccess();
+        DockerCli.Run("pull", digest).EnsureSuccess();
+        StringAssert.Contains(DockerCli.Run("run", "--rm", "--network", "none", digest).EnsureSuccess().Output, "console-app: hello [] uid=1654");
+        DockerCli.Run("rmi", "-f", digest);
+    }
+
+    [TestMethod]
+    public void ClassicBuilderGetsADockerfileItCanParse()
+    {
+        var dir = TestEnvironment.CreateWorkspace("webapi");
+        var repository = $"e2e/api-classic-{Run}";
+        var result = BuildThroughApi(dir, repository, new Dictionary<string, string?> { ["DOCKER_BUILDKIT"] = "0" }).EnsureSuccess();
+        StringAssert.Contains(result.Output, "with the classic builder");
+        var dockerfile = File.ReadAllText(Path.Combine(dir, "Dockerfile"));
+        Assert.IsFalse(dockerfile.Contains("--platform"), "the classic builder cannot parse FROM --platform=$BUILDPLATFORM");
+        Assert.AreEqual("1654", DockerCli.Inspect($"{repository}:latest").GetProperty("Config").GetProperty("User").GetString());
+        DockerCli.Run("rmi", "-f", $"{repository}:latest", $"{repository}:1.0.{Run}");
+    }
+
+    [TestMethod]
+    public void AFailingBuildIsOneCodedErrorWithTheStepAndItsOutput()
+    {
+        var dir = TestEnvironment.CreateWorkspace("console");
+        // A compile error only the build stage sees: the host never compiles (generation alone).
+        File.WriteAllText(Path.Combine(dir, "Broken.cs"), "class Broken { int x = \"not an int\"; }\n");
+        var result = BuildThroughApi(dir, $"e2e/api-broken-{Run}", null);
+        Assert.AreNotEqual(0, result.ExitCode);
+        StringAssert.Contains(result.Output, "error MSTAGE210");
+        StringAssert.Contains(result.Output, "dotnet publish");
+        StringAssert.Contains(result.Output, "CS0029");
+        Assert.IsFalse(result.Output.Contains("   at "), "no stack trace:\n" + result.Output);
+    }
+
+    [TestMethod]
+    public void AnUnreachableEngineIsACodedErrorNamingTheAddress()
+    {
+        var dir = TestEnvironment.CreateWorkspace("console");
+        var result = BuildThroughApi(dir, $"e2e/api-unreachable-{Run}", null, "-p:MultiStageDockerHost=unix:///run/multistage-no-such.sock");
+        Assert.AreNotEqual(0, result.ExitCode);
+        StringAssert.Contains(result.Output, "error MSTAGE200");
+        StringAssert.Contains(result.Output, "/run/multistage-no-such.sock");
+        Assert.IsFalse(result.Output.Contains("   at "), "no stack trace:\n" + result.Output);
+    }
+}
