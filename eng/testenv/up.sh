@@ -56,6 +56,12 @@ hash_text() { sha256sum | cut -c1-32; }
 
 [[ $(id -u) == 0 ]] || die "must run as root"
 mkdir -p "$CACHE_DIR" "$CONFIG_DIR" "$RUN_DIR" "$REGISTRY_DIR"
+# Concurrent runs (parallel test jobs) wait for each other instead of racing.
+exec 9>"$RUN_DIR/up.lock"
+if ! flock -n 9; then
+    log "waiting for another up.sh run to finish"
+    flock 9
+fi
 # One line per image: "built REF" or "reused REF", written by every build branch.
 readonly RESULTS=$RUN_DIR/results.$$
 : >"$RESULTS"
@@ -101,8 +107,9 @@ pid_alive() { [[ -f $1 ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
 start_dockerd() {
     docker_answers && return 0
     log "starting dockerd"
+    # Detached from this script's session; fd 9 (the run lock) is closed for it.
     setsid nohup dockerd --bridge=none --iptables=false --ip-masq=false \
-        >>"$DOCKERD_LOG" 2>&1 </dev/null &
+        >>"$DOCKERD_LOG" 2>&1 </dev/null 9>&- &
     echo $! >"$RUN_DIR/dockerd.pid"
     local i
     for ((i = 0; i < 60; i++)); do
@@ -137,7 +144,8 @@ EOF
     mv "$config.tmp" "$config"
     registry_answers && return 0
     log "starting registry on $REGISTRY"
-    setsid nohup docker-registry serve "$config" >>"$REGISTRY_LOG" 2>&1 </dev/null &
+    # Detached like dockerd, without the run lock.
+    setsid nohup docker-registry serve "$config" >>"$REGISTRY_LOG" 2>&1 </dev/null 9>&- &
     echo $! >"$RUN_DIR/registry.pid"
     local i
     for ((i = 0; i < 30; i++)); do
@@ -336,6 +344,14 @@ stage_dotnet() {
 }
 
 declare -A HASH
+PUSH_IN_BACKGROUND=0
+PUSH_PIDS=()
+
+wait_for_pushes() {
+    local pid
+    for pid in "${PUSH_PIDS[@]}"; do wait "$pid" || die "a push failed (see $LOG)"; done
+    PUSH_PIDS=()
+}
 
 # ensure_image NAME TAG DOCKERFILE EXTRA_INPUTS STAGE_FN [--build-arg ...]
 # Builds $PREFIX/NAME:TAG unless the engine or the registry already has an image whose
@@ -377,8 +393,14 @@ ensure_image() {
     rm -rf "$ctx"
     # Source stages of the chiseled builds stay behind as untagged images.
     quiet "$DOCKER" image prune -f --filter "label=$STAGE_LABEL"
-    quiet "$DOCKER" push "$ref" || die "push of $ref failed"
     smoke_check "$ref"
+    if ((PUSH_IN_BACKGROUND)); then
+        # Lets the next build of a branch start while this (large) push compresses layers.
+        { quiet "$DOCKER" push "$ref" || die "push of $ref failed"; } &
+        PUSH_PIDS+=($!)
+    else
+        quiet "$DOCKER" push "$ref" || die "push of $ref failed"
+    fi
     echo "built $ref" >>"$RESULTS"
 }
 
@@ -488,10 +510,13 @@ ensure_image aspnet 10.0 aspnet.Dockerfile "base=${HASH[$PREFIX/runtime:10.0]} p
     --build-arg "BASE=$PREFIX/runtime:10.0" --build-arg "ASPNET_VERSION=$RUNTIME_VERSION"
 
 sdk_images() {
+    PUSH_IN_BACKGROUND=1
     ensure_image sdk 10.0 sdk.Dockerfile "base=${HASH[$PREFIX/aspnet:10.0]} payload=$(dotnet_fingerprint "${SDK_PARTS[@]}")" stage_sdk \
         --build-arg "BASE=$PREFIX/aspnet:10.0" --build-arg "SDK_VERSION=$SDK_VERSION"
+    PUSH_IN_BACKGROUND=0
     ensure_image sdk 10.0-noble-aot sdk-aot.Dockerfile "base=${HASH[$PREFIX/sdk:10.0]}" stage_nothing \
         --build-arg "BASE=$PREFIX/sdk:10.0"
+    wait_for_pushes
 }
 
 chiseled_images() {
