@@ -26,7 +26,7 @@ public sealed class EngineApiEndToEndTests
             // No bridge network on the test engine: RUN steps use the host's.
             "-p:MultiStageBuildNetwork=host",
             $"-p:ContainerRepository={repository}",
-            $"-p:ContainerImageTags=1.0.{Run};latest",
+            $"-p:ContainerImageTags=1.0.{Run}%3Blatest",
         }.Concat(extra);
         return ProcessRunner.Run("dotnet", args, dir, environment, TimeSpan.FromMinutes(20));
     }
