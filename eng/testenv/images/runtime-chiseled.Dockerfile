@@ -15,3 +15,7 @@ FROM base
 ARG DOTNET_VERSION
 ENV DOTNET_VERSION=${DOTNET_VERSION}
 COPY --from=source /out/ /
+
+# Like Microsoft's chiseled runtime images (aspnet inherits it): the image runs dotnet.
+ENTRYPOINT ["/usr/bin/dotnet"]
+CMD ["--info"]

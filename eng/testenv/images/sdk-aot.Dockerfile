@@ -3,4 +3,5 @@ ARG BASE
 FROM ${BASE}
 RUN apt-get update \
     && apt-get install -y --no-install-recommends clang lld llvm zlib1g-dev \
+    && apt-get clean \
     && rm -rf /var/lib/apt/lists/*

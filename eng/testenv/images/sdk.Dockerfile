@@ -9,6 +9,7 @@ ENV DOTNET_GENERATE_ASPNET_CERTIFICATE=false \
     NUGET_XMLDOC_MODE=skip
 RUN apt-get update \
     && apt-get install -y --no-install-recommends git libatomic1 \
+    && apt-get clean \
     && rm -rf /var/lib/apt/lists/*
 COPY dotnet/ /usr/share/dotnet/
 # First-run work happens once here instead of in every build that uses the image.
