@@ -44,7 +44,8 @@ for elf in $(find "$out$dotnet_root" -type f \( -name dotnet -o -name '*.so' \))
             /*) ;;
             *) continue ;;
         esac
-        case $lib in "$dotnet_root"/*) continue ;; esac
+        # Libraries of the .NET install itself (found through $ORIGIN) are copied already.
+        case $lib in "$dotnet_root"/* | "$out$dotnet_root"/*) continue ;; esac
         if [ ! -e "$chiseled$lib" ] && [ ! -e "$out$lib" ]; then copy_lib "$lib"; fi
     done || missing=1
 done
