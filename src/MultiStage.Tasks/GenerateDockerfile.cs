@@ -11,8 +11,8 @@ namespace MultiStage.Tasks;
 public sealed class GenerateDockerfile : Task
 {
     [Required] public string ProjectPath { get; set; } = "";
-    [Required] public string AssemblyName { get; set; } = "";
-    [Required] public string TargetFileName { get; set; } = "";
+    public string AssemblyName { get; set; } = "";
+    public string TargetFileName { get; set; } = "";
     public string TargetFramework { get; set; } = "";
     public string TargetFrameworks { get; set; } = "";
     public string TargetFrameworkIdentifier { get; set; } = "";
@@ -51,6 +51,7 @@ public sealed class GenerateDockerfile : Task
     public string SdkSource { get; set; } = "";
     public string SdkPackageDirectory { get; set; } = "";
     public string Builder { get; set; } = "";
+    public string CacheMounts { get; set; } = "";
     public ITaskItem[] DockerIgnorePatterns { get; set; } = Array.Empty<ITaskItem>();
     /// <summary>Folders whose files are never part of the repository (SDK, package caches).</summary>
     public ITaskItem[] ExternalRoots { get; set; } = Array.Empty<ITaskItem>();
@@ -128,6 +129,7 @@ public sealed class GenerateDockerfile : Task
             SdkPackageId = packageDir.Length > 0 ? Path.GetFileName(Path.GetDirectoryName(packageDir)!) : "multistage.sdk",
             SdkPackageVersion = packageDir.Length > 0 ? Path.GetFileName(packageDir) : "",
             Builder = Builder,
+            CacheMounts = !string.Equals(CacheMounts, "false", StringComparison.OrdinalIgnoreCase),
             DockerIgnorePatterns = DockerIgnorePatterns.Select(i => i.ItemSpec).ToList(),
         };
 

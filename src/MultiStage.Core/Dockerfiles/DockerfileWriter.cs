@@ -77,9 +77,10 @@ public static class DockerfileWriter
                 break;
             case Run run:
                 text.Append("RUN ");
+                // Each mount on its own continued line keeps long cache-mount steps reviewable.
                 foreach (var mount in run.Mounts ?? Array.Empty<string>())
                 {
-                    text.Append("--mount=").Append(Bare(mount, "mount")).Append(' ');
+                    text.Append("--mount=").Append(Bare(mount, "mount")).Append(" \\\n    ");
                 }
 
                 var command = run.Command.ToString();
