@@ -158,7 +158,8 @@ EOF
 }
 start_registry
 
-# Push and pull a one-file image, proving the engine treats the registry as usable.
+# Push and pull a one-file image, proving the engine treats the registry as usable
+# (pulling an image that is present still fetches its manifest from the registry).
 probe_registry() {
     local ref=$REGISTRY/multistage-testenv/probe:1
     if ! "$DOCKER" image inspect "$ref" >/dev/null 2>&1; then
@@ -170,7 +171,6 @@ probe_registry() {
         rm -rf "$dir"
     fi
     quiet "$DOCKER" push "$ref" || die "cannot push to $REGISTRY"
-    quiet "$DOCKER" rmi "$ref"
     quiet "$DOCKER" pull "$ref" || die "cannot pull from $REGISTRY"
 }
 probe_registry
@@ -268,7 +268,7 @@ EOF
 }
 
 import_rootfs() {
-    if [[ $("$DOCKER" image inspect -f "{{index .Config.Labels \"$LABEL\"}}" "$ROOTFS_IMAGE" 2>/dev/null) == "$ROOTFS_KEY" ]]; then
+    if [[ $(engine_field "$ROOTFS_IMAGE" 2) == "$ROOTFS_KEY" ]]; then
         return 0
     fi
     make_rootfs_tarball
@@ -312,11 +312,25 @@ registry_label() {
 
 image_label() { "$DOCKER" image inspect -f "{{index .Config.Labels \"$LABEL\"}}" "$1" 2>/dev/null || true; }
 
+# What the engine had when the image phase began, from one inspect call (each docker
+# call costs a few hundred milliseconds): " TAGS <TAB>LABEL<TAB> DIGESTS " per image.
+ENGINE_IMAGES=
+load_engine_images() {
+    ENGINE_IMAGES=$("$DOCKER" image inspect \
+        -f "{{range .RepoTags}} {{.}}{{end}} 	{{index .Config.Labels \"$LABEL\"}}	{{range .RepoDigests}} {{.}}{{end}} " \
+        "$@" 2>/dev/null || true)
+}
+
+# engine_field REF N: field N (2 = input label, 3 = repo digests) of the image tagged REF.
+engine_field() {
+    printf '%s\n' "$ENGINE_IMAGES" | awk -F '\t' -v ref=" $1 " -v n="$2" 'index($1, ref) { print $n; exit }'
+}
+
+# Pushes REF unless the registry's manifest is already one of the image's repo digests.
 push_if_needed() {
     local ref=$1 digest
     digest=$(registry_digest "$ref")
-    if [[ -n $digest ]] && "$DOCKER" image inspect -f '{{range .RepoDigests}}{{println .}}{{end}}' "$ref" \
-        | grep -qx "${ref%:*}@$digest"; then
+    if [[ -n $digest && $(engine_field "$ref" 3) == *" ${ref%:*}@$digest "* ]]; then
         return 0
     fi
     quiet "$DOCKER" push "$ref" || die "push of $ref failed"
@@ -371,7 +385,7 @@ ensure_image() {
 
     if ((REBUILD)); then
         :
-    elif [[ $(image_label "$ref") == "$want" ]]; then
+    elif [[ $(engine_field "$ref" 2) == "$want" ]]; then
         push_if_needed "$ref"
         echo "reused $ref" >>"$RESULTS"
         return 0
@@ -506,6 +520,8 @@ if [[ ! -f $SMOKE_DIR/ok ]]; then
     SMOKE_PID=$!
 fi
 
+load_engine_images "$ROOTFS_IMAGE" "$PREFIX"/{runtime-deps,runtime,aspnet}:10.0{,-noble-chiseled,-noble-chiseled-extra} \
+    "$PREFIX"/sdk:10.0{,-noble-aot}
 import_rootfs
 
 certs_hash=$( {
