@@ -4,7 +4,9 @@
 # stand-in .NET container images (127.0.0.1:5000/dotnet/...) built offline from a
 # debootstrap root file system and this machine's .NET install.
 # Idempotent: every step is skipped when its result is already there.
-set -euo pipefail
+set -Eeuo pipefail
+# Names the command when set -e ends the script (or a build branch) without a message.
+trap 'printf "[testenv] error: line %s: %s failed\n" "$LINENO" "$BASH_COMMAND" >&2' ERR
 
 readonly HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 readonly DOCKER=/usr/bin/docker
@@ -294,7 +296,7 @@ registry_digest() {
     curl -fsS --max-time 10 -o /dev/null -D - \
         -H 'Accept: application/vnd.docker.distribution.manifest.v2+json' \
         "http://$REGISTRY/v2/$path/manifests/$tag" 2>/dev/null \
-        | tr -d '\r' | awk 'tolower($1) == "docker-content-digest:" { print $2 }'
+        | tr -d '\r' | awk 'tolower($1) == "docker-content-digest:" { print $2 }' || true
 }
 
 # Input label of REF's image in the registry, read from its config blob.
@@ -378,7 +380,7 @@ ensure_image() {
     # (parent hashes, payload fingerprints).
     want=$( {
         cat "$dockerfile"
-        grep -o '[a-z-]*\.sh' "$dockerfile" | sort -u | while read -r script; do cat "$HERE/images/$script"; done
+        { grep -o '[a-z-]*\.sh' "$dockerfile" || true; } | sort -u | while read -r script; do cat "$HERE/images/$script"; done
         printf '%s\n' "$extra" "$@"
     } | hash_text)
     HASH[$ref]=$want
