@@ -55,6 +55,8 @@ public sealed class GenerateDockerfile : Task
     public ITaskItem[] DockerIgnorePatterns { get; set; } = Array.Empty<ITaskItem>();
     /// <summary>Folders whose files are never part of the repository (SDK, package caches).</summary>
     public ITaskItem[] ExternalRoots { get; set; } = Array.Empty<ITaskItem>();
+    /// <summary>Inner loop: write the runtime-only Dockerfile over the host's layered publish output into this folder.</summary>
+    public string InnerLoopDirectory { get; set; } = "";
     /// <summary>Compare with the files on disk and fail when they differ; write nothing.</summary>
     public bool CheckOnly { get; set; }
 
@@ -68,10 +70,14 @@ public sealed class GenerateDockerfile : Task
     {
         var log = new TaskLog(Log, ProjectPath);
         var projectPath = Path.GetFullPath(ProjectPath);
-        IReadOnlyList<ProjectNode> closure;
+        IReadOnlyList<ProjectNode> closure = Array.Empty<ProjectNode>();
         try
         {
-            closure = ProjectGraphReader.ReadClosure(projectPath, GlobalPropertiesForGraph());
+            // The inner loop copies the host's publish output: it needs no restore inputs, so no graph.
+            if (InnerLoopDirectory.Length == 0)
+            {
+                closure = ProjectGraphReader.ReadClosure(projectPath, GlobalPropertiesForGraph());
+            }
         }
         catch (Exception e) when (e is InvalidProjectFileException or AggregateException or IOException)
         {
@@ -135,7 +141,9 @@ public sealed class GenerateDockerfile : Task
 
         var externalRoots = ExternalRoots.Select(i => i.ItemSpec).Where(p => p.Length > 0).Select(Path.GetFullPath)
             .Concat(packageDir.Length > 0 ? new[] { packageDir } : Array.Empty<string>()).ToList();
-        var result = Generator.Generate(project, settings, externalRoots, CheckOnly, log);
+        var result = InnerLoopDirectory.Length > 0
+            ? Generator.GenerateInnerLoop(project, settings, InnerLoopDirectory, log)
+            : Generator.Generate(project, settings, externalRoots, CheckOnly, log);
         if (result is null || log.HasErrors)
         {
             return false;

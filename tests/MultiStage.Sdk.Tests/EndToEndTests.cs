@@ -121,6 +121,10 @@ public sealed class EndToEndTests
         StringAssert.Contains(output, "multiproject: three steps: Restore packages, Publish app, Copy output [company=Multiproject Samples]");
         AssertRuntimeImage(image, expectDotnetHost: true);
 
+        var beforeEdit = image + "-before";
+        DockerCli.Run("tag", image, beforeEdit).EnsureSuccess();
+        Images.Add(beforeEdit);
+
         // One source edit: restore and the library layers stay cached, the app is rebuilt.
         var program = Path.Combine(root, "src", "App", "Program.cs");
         File.AppendAllText(program, "\n// edited\n");
@@ -129,10 +133,20 @@ public sealed class EndToEndTests
         Assert.IsTrue(DockerCli.StepWasCached(rebuild, "COPY [src/Lib.Core/, src/Lib.Core/]"), "library layer was not reused");
         Assert.IsFalse(DockerCli.StepWasCached(rebuild, "RUN dotnet publish"), "publish must rerun after an edit");
 
+        // Layers by change frequency: the edit changes only the app layer, the package layer (Humanizer) is reused.
+        var before = Layers(beforeEdit);
+        var after = Layers(image);
+        Assert.AreEqual(before.Count, after.Count);
+        CollectionAssert.AreEqual(before.Take(before.Count - 1).ToList(), after.Take(after.Count - 1).ToList(), "only the last (app) layer may change");
+        Assert.AreNotEqual(before[^1], after[^1]);
+
         // The test project stays out of the context's copies (the generated .dockerignore plus graph-based COPYs).
         var files = DockerCli.FileList(image);
         Assert.IsFalse(files.Any(f => f.Contains("App.Tests", StringComparison.Ordinal)));
     }
+
+    private static List<string> Layers(string image) =>
+        DockerCli.Inspect(image).GetProperty("RootFS").GetProperty("Layers").EnumerateArray().Select(l => l.GetString()!).ToList();
 
     [TestMethod]
     public void NativeAotRunsOnShellLessChiseled()
@@ -142,7 +156,10 @@ public sealed class EndToEndTests
         var output = DockerCli.Run("run", "--rm", "--network", "none", image).EnsureSuccess().Output;
         StringAssert.Contains(output, "aot: hello uid=1654");
         AssertRuntimeImage(image, expectDotnetHost: false);
-        Assert.IsFalse(DockerCli.FileList(image).Contains("bin/sh"), "chiseled images have no shell");
+        var files = DockerCli.FileList(image);
+        Assert.IsFalse(files.Contains("bin/sh"), "chiseled images have no shell");
+        Assert.IsFalse(files.Any(f => f.EndsWith(".dbg", StringComparison.Ordinal)), "native debug symbols stay out of the image");
+        Assert.IsTrue(files.Contains("app/AotApp"));
     }
 
     [TestMethod]

@@ -83,6 +83,36 @@ public sealed class EngineApiEndToEndTests
     }
 
     [TestMethod]
+    public void InnerLoopAssemblesTheImageFromTheHostPublishAndAnEditChangesOneLayer()
+    {
+        var root = TestEnvironment.CreateWorkspace("multiproject");
+        var app = Path.Combine(root, "src", "App");
+        var repository = $"e2e/api-inner-{Run}";
+        var env = new Dictionary<string, string?>();
+        ProcessResult Publish() => ProcessRunner.Run("dotnet", new[]
+        {
+            "publish", "-t:ContainerizeMultiStage", "-nologo",
+            $"-p:MultiStageBaseImageRegistry={TestEnvironment.ImageRegistry}",
+            "-p:MultiStageBuildImage=true", "-p:MultiStageInnerLoop=true", "-p:MultiStageBuildNetwork=host",
+            $"-p:ContainerRepository={repository}", "-p:ContainerImageTag=dev",
+        }, app, env, TimeSpan.FromMinutes(10)).EnsureSuccess();
+
+        Publish();
+        Assert.IsFalse(File.Exists(Path.Combine(root, "Dockerfile")), "the inner loop leaves the committed Dockerfile alone");
+        StringAssert.Contains(DockerCli.Run("run", "--rm", "--network", "none", $"{repository}:dev").EnsureSuccess().Output, "multiproject: three steps");
+        var before = DockerCli.Inspect($"{repository}:dev").GetProperty("RootFS").GetProperty("Layers").EnumerateArray().Select(l => l.GetString()).ToList();
+
+        File.AppendAllText(Path.Combine(app, "Program.cs"), "\n// edited\n");
+        Publish();
+        var after = DockerCli.Inspect($"{repository}:dev").GetProperty("RootFS").GetProperty("Layers").EnumerateArray().Select(l => l.GetString()).ToList();
+        Assert.AreEqual(before.Count, after.Count);
+        CollectionAssert.AreEqual(before.Take(before.Count - 1).ToList(), after.Take(after.Count - 1).ToList(), "only the app layer changes");
+        Assert.AreNotEqual(before[^1], after[^1]);
+        StringAssert.Contains(DockerCli.Run("run", "--rm", "--network", "none", $"{repository}:dev").EnsureSuccess().Output, "multiproject: three steps");
+        DockerCli.Run("rmi", "-f", $"{repository}:dev");
+    }
+
+    [TestMethod]
     public void AnUnreachableEngineIsACodedErrorNamingTheAddress()
     {
         var dir = TestEnvironment.CreateWorkspace("console");

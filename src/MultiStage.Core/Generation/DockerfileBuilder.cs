@@ -32,10 +32,9 @@ public static class DockerfileBuilder
 
     public static Dockerfile? Build(ProjectFacts project, ContainerSettings settings, ImageChoice images, ContextLayout layout, bool vendorSdk, ILog log)
     {
-        var workdir = settings.ContainerWorkingDirectory.Length > 0 ? settings.ContainerWorkingDirectory : "/app/";
-        if (!workdir.StartsWith("/", StringComparison.Ordinal))
+        var workdir = WorkingDirectory(settings, log);
+        if (workdir is null)
         {
-            log.Error(ErrorCodes.InvalidWorkingDirectory, $"ContainerWorkingDirectory '{workdir}' must be an absolute path such as /app/.");
             return null;
         }
 
@@ -92,8 +91,49 @@ public static class DockerfileBuilder
         i.Add(new Run(publish, mountOptions));
 
         i.Add(new BlankLine());
-        i.Add(new From(images.RuntimeImage, FinalStage));
-        i.Add(new Workdir(workdir));
+        var runtime = RuntimeStage(project, settings, images, workdir, layer => new Copy(new[] { LayerDirectory + "/" + PublishLayers.FolderName(layer) + "/" }, ".", FromStage: BuildStage), log);
+        if (runtime is null)
+        {
+            return null;
+        }
+
+        i.AddRange(runtime);
+        return new Dockerfile(i);
+    }
+
+    /// <summary>
+    /// The inner-loop Dockerfile: the runtime stage alone, copying the layers of the host's own publish output
+    /// from the context, so a rebuild costs an incremental publish plus one small layer.
+    /// </summary>
+    public static Dockerfile? BuildFromPublishedLayers(ProjectFacts project, ContainerSettings settings, ImageChoice images, ILog log)
+    {
+        var workdir = WorkingDirectory(settings, log);
+        if (workdir is null)
+        {
+            return null;
+        }
+
+        var i = new List<Instruction>
+        {
+            new Comment($"{HeaderLine} (inner loop) from {Path.GetFileName(project.ProjectPath)}: the host's publish output, layered by change frequency."),
+        };
+        var runtime = RuntimeStage(project, settings, images, workdir, layer => new Copy(new[] { "layers/" + PublishLayers.FolderName(layer) + "/" }, "."), log);
+        if (runtime is null)
+        {
+            return null;
+        }
+
+        i.AddRange(runtime);
+        return new Dockerfile(i);
+    }
+
+    private static List<Instruction>? RuntimeStage(ProjectFacts project, ContainerSettings settings, ImageChoice images, string workdir, Func<PublishLayer, Copy> copyLayer, ILog log)
+    {
+        var i = new List<Instruction>
+        {
+            new From(images.RuntimeImage, FinalStage),
+            new Workdir(workdir),
+        };
 
         var ports = Ports(project, settings, log);
         var env = Environment(settings, log);
@@ -115,26 +155,30 @@ public static class DockerfileBuilder
         }
 
         i.Add(new Comment("Layers by change frequency: runtime files, then NuGet packages, then the app itself."));
-        foreach (var layer in PublishLayers.InOrder)
-        {
-            i.Add(new Copy(new[] { LayerDirectory + "/" + PublishLayers.FolderName(layer) + "/" }, ".", FromStage: BuildStage));
-        }
+        i.AddRange(PublishLayers.InOrder.Select(copyLayer));
 
         var user = UserInstruction(settings, images, log);
-        if (user is null)
+        var entry = user is null ? null : EntryInstructions(project, settings, images, workdir, log);
+        if (user is null || entry is null)
         {
             return null;
         }
 
         i.Add(user);
-        var entry = EntryInstructions(project, settings, images, workdir, log);
-        if (entry is null)
+        i.AddRange(entry);
+        return i;
+    }
+
+    private static string? WorkingDirectory(ContainerSettings settings, ILog log)
+    {
+        var workdir = settings.ContainerWorkingDirectory.Length > 0 ? settings.ContainerWorkingDirectory : "/app/";
+        if (workdir.StartsWith("/", StringComparison.Ordinal))
         {
-            return null;
+            return workdir;
         }
 
-        i.AddRange(entry);
-        return new Dockerfile(i);
+        log.Error(ErrorCodes.InvalidWorkingDirectory, $"ContainerWorkingDirectory '{workdir}' must be an absolute path such as /app/.");
+        return null;
     }
 
     private static ShellCommand Prelude(bool copyVendoredSdk) =>

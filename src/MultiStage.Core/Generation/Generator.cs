@@ -100,63 +100,69 @@ public static class Generator
         return result with { WrittenFiles = written };
     }
 
+    /// <summary>
+    /// Inner loop: writes into <paramref name="directory"/> a Dockerfile that assembles the image from the host's
+    /// publish output, already split into <c>layers/runtime|packages|app</c> there. The repository's Dockerfile is untouched.
+    /// </summary>
+    public static GenerationResult? GenerateInnerLoop(ProjectFacts project, ContainerSettings settings, string directory, ILog log)
+    {
+        var common = Validate(project, settings, log);
+        if (common is null)
+        {
+            return null;
+        }
+
+        var (repository, tags, images) = common.Value;
+        var dockerfile = DockerfileBuilder.BuildFromPublishedLayers(project, settings, images, log);
+        if (dockerfile is null)
+        {
+            return null;
+        }
+
+        string text;
+        try
+        {
+            text = DockerfileWriter.Write(dockerfile);
+        }
+        catch (DockerfileValueException e)
+        {
+            log.Error(ErrorCodes.UnrepresentableValue, e.Message);
+            return null;
+        }
+
+        var path = Path.Combine(directory, "Dockerfile");
+        try
+        {
+            AtomicFile.WriteIfChanged(path, text);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            log.Error(ErrorCodes.WriteFailed, $"Could not write {path}: {e.Message}");
+            return null;
+        }
+
+        return new GenerationResult
+        {
+            ContextRoot = Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar),
+            DockerfilePath = path,
+            DockerfileText = text,
+            DockerIgnorePath = Path.Combine(directory, ".dockerignore"),
+            Repository = repository,
+            Tags = tags,
+            Images = images,
+        };
+    }
+
     /// <summary>Validates and renders everything in memory; null (with errors logged) when the input cannot be represented.</summary>
     public static (GenerationResult Result, string? VendorSource)? Plan(ProjectFacts project, ContainerSettings settings, IReadOnlyList<string> externalRoots, ILog log)
     {
-        if (!string.Equals(project.OutputType, "Exe", StringComparison.OrdinalIgnoreCase)
-            && !string.Equals(project.OutputType, "WinExe", StringComparison.OrdinalIgnoreCase))
-        {
-            log.Error(ErrorCodes.NotAnApplication, $"{Path.GetFileName(project.ProjectPath)} is a {project.OutputType} project; only applications (OutputType Exe) can be containerized.");
-            return null;
-        }
-
-        if (!project.IsPublishable)
-        {
-            log.Error(ErrorCodes.NotAnApplication, $"{Path.GetFileName(project.ProjectPath)} sets IsPublishable to false; it cannot be containerized.");
-            return null;
-        }
-
-        if (!CheckSwitch(settings.Builder, "MultiStageBuilder", log, "BuildKit", "Classic")
-            || !CheckSwitch(settings.SdkSource, "MultiStageSdkSource", log, "Context", "Feed"))
+        var common = Validate(project, settings, log);
+        if (common is null)
         {
             return null;
         }
 
-        if (settings.BaseImageRegistry.Length > 0 && !ImageReference.IsValidRegistry(settings.BaseImageRegistry))
-        {
-            log.Error(ErrorCodes.InvalidBaseImageRegistry, $"MultiStageBaseImageRegistry '{settings.BaseImageRegistry}' is not a registry host (host[:port][/path]).");
-            return null;
-        }
-
-        var repository = (settings.ContainerRepository.Length > 0 ? settings.ContainerRepository : project.AssemblyName)
-            .Replace(' ', '-');
-        if (settings.ContainerRepository.Length == 0)
-        {
-            // The assembly name is only a default: make it a valid repository the way the .NET SDK does.
-            repository = repository.ToLowerInvariant();
-        }
-
-        if (!ImageReference.IsValidRepository(repository))
-        {
-            log.Error(ErrorCodes.InvalidRepository, $"ContainerRepository '{repository}' is not a valid repository name (lowercase letters, digits and separators ., _, __, -; '/' between components).");
-            return null;
-        }
-
-        var tags = (settings.ContainerImageTags.Length > 0 ? settings.ContainerImageTags : settings.ContainerImageTag.Length > 0 ? settings.ContainerImageTag : "latest")
-            .Split(new[] { ';' }, StringSplitOptions.RemoveEmptyEntries).Select(t => t.Trim()).Where(t => t.Length > 0).Distinct(StringComparer.Ordinal).ToList();
-        var badTag = tags.FirstOrDefault(t => !ImageReference.IsValidTag(t));
-        if (badTag is not null || tags.Count == 0)
-        {
-            log.Error(ErrorCodes.InvalidImageTag, $"ContainerImageTag(s) '{badTag ?? settings.ContainerImageTags}' is not a valid tag (letters, digits, '_', '.', '-'; at most 128; not starting with '.' or '-').");
-            return null;
-        }
-
-        var images = ImageInference.Infer(project, settings, log);
-        if (images is null)
-        {
-            return null;
-        }
-
+        var (repository, tags, images) = common.Value;
         var layout = ContextPlanner.Plan(project, settings, externalRoots, log);
         if (layout is null)
         {
@@ -217,6 +223,62 @@ public static class Generator
             Tags = tags,
             Images = images,
         }, vendor);
+    }
+
+    /// <summary>Checks what every kind of generation needs and infers the images.</summary>
+    private static (string Repository, List<string> Tags, ImageChoice Images)? Validate(ProjectFacts project, ContainerSettings settings, ILog log)
+    {
+        if (!string.Equals(project.OutputType, "Exe", StringComparison.OrdinalIgnoreCase)
+            && !string.Equals(project.OutputType, "WinExe", StringComparison.OrdinalIgnoreCase))
+        {
+            log.Error(ErrorCodes.NotAnApplication, $"{Path.GetFileName(project.ProjectPath)} is a {project.OutputType} project; only applications (OutputType Exe) can be containerized.");
+            return null;
+        }
+
+        if (!project.IsPublishable)
+        {
+            log.Error(ErrorCodes.NotAnApplication, $"{Path.GetFileName(project.ProjectPath)} sets IsPublishable to false; it cannot be containerized.");
+            return null;
+        }
+
+        if (!CheckSwitch(settings.Builder, "MultiStageBuilder", log, "BuildKit", "Classic")
+            || !CheckSwitch(settings.SdkSource, "MultiStageSdkSource", log, "Context", "Feed"))
+        {
+            return null;
+        }
+
+        if (settings.BaseImageRegistry.Length > 0 && !ImageReference.IsValidRegistry(settings.BaseImageRegistry))
+        {
+            log.Error(ErrorCodes.InvalidBaseImageRegistry, $"MultiStageBaseImageRegistry '{settings.BaseImageRegistry}' is not a registry host (host[:port][/path]).");
+            return null;
+        }
+
+        var repository = (settings.ContainerRepository.Length > 0 ? settings.ContainerRepository : project.AssemblyName)
+            .Replace(' ', '-');
+        if (settings.ContainerRepository.Length == 0)
+        {
+            // The assembly name is only a default: make it a valid repository the way the .NET SDK does.
+            repository = repository.ToLowerInvariant();
+        }
+
+        if (!ImageReference.IsValidRepository(repository))
+        {
+            log.Error(ErrorCodes.InvalidRepository, $"ContainerRepository '{repository}' is not a valid repository name (lowercase letters, digits and separators ., _, __, -; '/' between components).");
+            return null;
+        }
+
+        var tags = (settings.ContainerImageTags.Length > 0 ? settings.ContainerImageTags : settings.ContainerImageTag.Length > 0 ? settings.ContainerImageTag : "latest")
+            .Split(new[] { ';' }, StringSplitOptions.RemoveEmptyEntries).Select(t => t.Trim()).Where(t => t.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+        var badTag = tags.FirstOrDefault(t => !ImageReference.IsValidTag(t));
+        if (badTag is not null || tags.Count == 0)
+        {
+            log.Error(ErrorCodes.InvalidImageTag, $"ContainerImageTag(s) '{badTag ?? settings.ContainerImageTags}' is not a valid tag (letters, digits, '_', '.', '-'; at most 128; not starting with '.' or '-').");
+            return null;
+        }
+
+        var images = ImageInference.Infer(project, settings, log);
+        return images is null ? null : (repository, tags, images);
+
     }
 
     private static bool CheckSwitch(string value, string property, ILog log, params string[] allowed)
