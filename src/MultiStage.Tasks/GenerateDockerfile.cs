@@ -149,6 +149,9 @@ public sealed class GenerateDockerfile : Task
             return false;
         }
 
+#if ENGINE_CLIENT
+        WarnAboutUserIgnoreFile(result, log);
+#endif
         GeneratedDockerfile = result.DockerfilePath;
         GeneratedContextRoot = result.ContextRoot;
         ImageRepository = result.Repository;
@@ -156,6 +159,33 @@ public sealed class GenerateDockerfile : Task
         RuntimeImage = result.Images.RuntimeImage;
         return true;
     }
+
+#if ENGINE_CLIENT
+    /// <summary>A .dockerignore the user owns may exclude what the build stage copies; say so before docker build fails obscurely.</summary>
+    private static void WarnAboutUserIgnoreFile(GenerationResult result, TaskLog log)
+    {
+        if (result.DockerIgnoreText is not null || !File.Exists(result.DockerIgnorePath))
+        {
+            return;
+        }
+
+        Engine.Context.DockerIgnore ignore;
+        try
+        {
+            ignore = Engine.Context.DockerIgnore.Load(result.ContextRoot);
+        }
+        catch (FormatException e)
+        {
+            log.Warning(ErrorCodes.DockerIgnoreExcludesInput, $"{result.DockerIgnorePath} cannot be read as a .dockerignore: {e.Message}", result.DockerIgnorePath);
+            return;
+        }
+
+        foreach (var path in result.CopiedPaths.Where(p => p.Length > 0 && ignore.IsExcluded(p.TrimEnd('/'))))
+        {
+            log.Warning(ErrorCodes.DockerIgnoreExcludesInput, $"{result.DockerIgnorePath} excludes '{path}', which the build stage copies; the image build will fail or miss it. Add '!{path.TrimEnd('/')}' or remove the pattern.", result.DockerIgnorePath);
+        }
+    }
+#endif
 
     private IDictionary<string, string> GlobalPropertiesForGraph()
     {

@@ -102,6 +102,19 @@ public sealed class PackageIntegrationTests
     }
 
     [TestMethod]
+    public void AUserDockerignoreIsKeptButItsDangerousPatternsAreReported()
+    {
+        var dir = TestEnvironment.CreateWorkspace("multiproject");
+        const string mine = "# team rules\n*.props\n**/bin/\n";
+        File.WriteAllText(Path.Combine(dir, ".dockerignore"), mine);
+        var result = TestEnvironment.DotNet(Path.Combine(dir, "src", "App"), "build", "-t:ContainerizeMultiStage", "-nologo").EnsureSuccess();
+        Assert.AreEqual(mine, File.ReadAllText(Path.Combine(dir, ".dockerignore")), "a user-owned .dockerignore is never rewritten");
+        StringAssert.Contains(result.Output, "warning MSTAGE151");
+        StringAssert.Contains(result.Output, "excludes 'Directory.Build.props'");
+        Assert.IsTrue(File.Exists(Path.Combine(dir, "Dockerfile")));
+    }
+
+    [TestMethod]
     public void NativeAotAppBuildsOnTheAotImageAndRunsOnChiseled()
     {
         var dir = TestEnvironment.CreateWorkspace("aot");

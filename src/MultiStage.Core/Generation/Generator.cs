@@ -19,6 +19,8 @@ public sealed record GenerationResult
     public required string Repository { get; init; }
     public required IReadOnlyList<string> Tags { get; init; }
     public required ImageChoice Images { get; init; }
+    /// <summary>Context-relative paths the build stage copies (files, and folders ending in '/').</summary>
+    public IReadOnlyList<string> CopiedPaths { get; init; } = Array.Empty<string>();
     /// <summary>Files written by this run (empty on a rerun with nothing changed).</summary>
     public IReadOnlyList<string> WrittenFiles { get; init; } = Array.Empty<string>();
 }
@@ -219,6 +221,7 @@ public static class Generator
             DockerfileText = text,
             DockerIgnorePath = ignorePath,
             DockerIgnoreText = ignoreText,
+            CopiedPaths = layout.RestoreInputs.Concat(layout.SourceFolders).ToList(),
             Repository = repository,
             Tags = tags,
             Images = images,
