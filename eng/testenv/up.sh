@@ -31,6 +31,12 @@ readonly ROOTFS_RECIPE=2
 readonly ROOTFS_PACKAGES=(libc6 libgcc-s1 libstdc++6 libssl3 libicu72 zlib1g tzdata ca-certificates)
 readonly HOST_PACKAGES=(docker.io debootstrap debian-archive-keyring docker-registry openssl curl ca-certificates wget tar)
 
+# Always the local engine, whatever the caller's docker environment points at.
+export DOCKER_HOST=unix:///var/run/docker.sock
+unset DOCKER_CONTEXT DOCKER_TLS_VERIFY DOCKER_CERT_PATH
+# The host SDK (smoke apps) needs a home directory, which CI environments may not set.
+export HOME=${HOME:-/root}
+
 # MULTISTAGE_TESTENV_REBUILD=1 rebuilds every image without the engine's build cache.
 readonly REBUILD=${MULTISTAGE_TESTENV_REBUILD:-0}
 
