@@ -8,7 +8,8 @@ set -Eeuo pipefail
 # Names the command when set -e ends the script (or a build branch) without a message.
 trap 'printf "[testenv] error: line %s: %s failed\n" "$LINENO" "$BASH_COMMAND" >&2' ERR
 
-readonly HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+readonly HERE
 readonly DOCKER=/usr/bin/docker
 readonly REGISTRY=127.0.0.1:5000
 readonly PREFIX=$REGISTRY/dotnet
@@ -262,9 +263,9 @@ Dir::Cache::pkgcache "";
 Dir::Cache::srcpkgcache "";
 EOF
     find "$work/usr/share/doc" -mindepth 1 -not -name copyright -not -type d -delete
-    rm -rf "$work"/usr/share/man/* "$work"/usr/share/info/* "$work"/usr/share/locale/* \
-        "$work"/var/lib/apt/lists/* "$work"/var/cache/apt/*.bin "$work"/var/cache/apt/archives/*.deb \
-        "$work"/var/log/* "$work"/dev/* "$work"/tmp/* "$work"/run/*
+    rm -rf "${work:?}"/usr/share/man/* "${work:?}"/usr/share/info/* "${work:?}"/usr/share/locale/* \
+        "${work:?}"/var/lib/apt/lists/* "${work:?}"/var/cache/apt/*.bin "${work:?}"/var/cache/apt/archives/*.deb \
+        "${work:?}"/var/log/* "${work:?}"/dev/* "${work:?}"/tmp/* "${work:?}"/run/*
     # The engine provides these at run time; the host's copies do not belong in an image.
     : >"$work/etc/resolv.conf"
     echo localhost >"$work/etc/hostname"
@@ -580,6 +581,7 @@ if [[ -n $SMOKE_PID ]]; then wait_for_smoke_apps; fi
 branch_pids=()
 for branch in sdk_images chiseled_images; do
     (
+        # shellcheck disable=SC2030 # the branch's own log, on purpose
         LOG=$RUN_DIR/$branch.log
         : >"$LOG"
         "$branch"
@@ -588,8 +590,10 @@ for branch in sdk_images chiseled_images; do
 done
 failed=0
 for pid in "${branch_pids[@]}"; do wait "$pid" || failed=1; done
+# shellcheck disable=SC2031 # the main log, unchanged here
 cat "$RUN_DIR"/sdk_images.log "$RUN_DIR"/chiseled_images.log >>"$LOG" 2>/dev/null || true
 rm -f "$RUN_DIR"/sdk_images.log "$RUN_DIR"/chiseled_images.log
+# shellcheck disable=SC2031
 ((failed == 0)) || die "image build failed (see above and $LOG)"
 
 built=$(grep -c '^built ' "$RESULTS" || true)

@@ -31,7 +31,8 @@ copy_lib() {
 }
 
 missing=0
-for elf in $(find "$out$dotnet_root" -type f \( -name dotnet -o -name '*.so' \)); do
+find "$out$dotnet_root" -type f \( -name dotnet -o -name '*.so' \) > /tmp/elf-files
+while read -r elf; do
     # "name => path (addr)", "/path (addr)" or "name => not found".
     ldd "$elf" | while read -r first arrow second rest; do
         if [ "$arrow" = "=>" ]; then lib=$second; else lib=$first; fi
@@ -48,5 +49,5 @@ for elf in $(find "$out$dotnet_root" -type f \( -name dotnet -o -name '*.so' \))
         case $lib in "$dotnet_root"/* | "$out$dotnet_root"/*) continue ;; esac
         if [ ! -e "$chiseled$lib" ] && [ ! -e "$out$lib" ]; then copy_lib "$lib"; fi
     done || missing=1
-done
+done < /tmp/elf-files
 [ "$missing" = 0 ]

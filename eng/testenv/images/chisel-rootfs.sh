@@ -28,6 +28,7 @@ copy_entry() {
 }
 
 # Only the top-level shared objects of each package: no gconv, audit or engine modules.
+# shellcheck disable=SC2086 # one argument per package
 dpkg -L $packages \
     | grep -E '^(/usr)?/lib(64)?/(x86_64-linux-gnu/)?[^/]+\.so(\.[^/]*)?$' \
     | while read -r path; do
