@@ -44,7 +44,8 @@ internal sealed class FakeHttpServer : IAsyncDisposable
         }
     }
 
-    public static async Task WriteAsync(Stream stream, int status, string reason, string contentType, string body, bool close = false, params (string Name, string Value)[] headers)
+    /// <summary>Writes a whole response; for a HEAD request (<paramref name="headOnly"/>) the body is announced but not sent.</summary>
+    public static async Task WriteAsync(Stream stream, int status, string reason, string contentType, string body, bool close = false, bool headOnly = false, params (string Name, string Value)[] headers)
     {
         var bytes = Encoding.UTF8.GetBytes(body);
         var head = new StringBuilder($"HTTP/1.1 {status} {reason}\r\nContent-Type: {contentType}\r\nContent-Length: {bytes.Length}\r\n");
@@ -60,7 +61,11 @@ internal sealed class FakeHttpServer : IAsyncDisposable
 
         head.Append("\r\n");
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()));
-        await stream.WriteAsync(bytes);
+        if (!headOnly)
+        {
+            await stream.WriteAsync(bytes);
+        }
+
         await stream.FlushAsync();
     }
 
@@ -145,7 +150,8 @@ internal sealed class FakeHttpServer : IAsyncDisposable
                         _requests.Add(request);
                     }
 
-                    if (!await _handler(request, stream))
+                    var keepOpen = await _handler(request, stream);
+                    if (!keepOpen || (request.Headers.TryGetValue("Connection", out var connection) && connection.Equals("close", StringComparison.OrdinalIgnoreCase)))
                     {
                         break;
                     }
@@ -166,6 +172,12 @@ internal sealed class FakeHttpServer : IAsyncDisposable
         {
             var read = await stream.ReadAsync(one);
             if (read == 0)
+            {
+                return null;
+            }
+
+            // A TLS ClientHello to a plain-HTTP server (the engine tries HTTPS first): close, as a real server would fail it.
+            if (headerBytes.Count == 0 && one[0] == 0x16)
             {
                 return null;
             }
