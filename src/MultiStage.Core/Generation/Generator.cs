@@ -115,20 +115,9 @@ public static class Generator
         }
 
         var (repository, tags, images) = common.Value;
-        var dockerfile = DockerfileBuilder.BuildFromPublishedLayers(project, settings, images, log);
-        if (dockerfile is null)
+        var text = Render(DockerfileBuilder.BuildFromPublishedLayers(project, settings, images, log), log);
+        if (text is null)
         {
-            return null;
-        }
-
-        string text;
-        try
-        {
-            text = DockerfileWriter.Write(dockerfile);
-        }
-        catch (DockerfileValueException e)
-        {
-            log.Error(ErrorCodes.UnrepresentableValue, e.Message);
             return null;
         }
 
@@ -183,21 +172,9 @@ public static class Generator
             }
         }
 
-        var dockerfile = DockerfileBuilder.Build(project, settings, images, layout, vendorSdk, log);
-        if (dockerfile is null)
+        var text = Render(DockerfileBuilder.Build(project, settings, images, layout, vendorSdk, log), log);
+        if (text is null)
         {
-            return null;
-        }
-
-        string text;
-        try
-        {
-            text = DockerfileWriter.Write(dockerfile);
-        }
-        catch (DockerfileValueException e)
-        {
-            // A path from the project graph (the only values not validated above) that a Dockerfile cannot hold.
-            log.Error(ErrorCodes.UnrepresentableValue, e.Message);
             return null;
         }
 
@@ -282,6 +259,26 @@ public static class Generator
         var images = ImageInference.Infer(project, settings, log);
         return images is null ? null : (repository, tags, images);
 
+    }
+
+    /// <summary>The text of a built model; null when building failed (already logged) or a value cannot be written.</summary>
+    private static string? Render(Dockerfile? dockerfile, ILog log)
+    {
+        if (dockerfile is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return DockerfileWriter.Write(dockerfile);
+        }
+        catch (DockerfileValueException e)
+        {
+            // Paths from the project graph are the only values not validated before: one a Dockerfile cannot hold.
+            log.Error(ErrorCodes.UnrepresentableValue, e.Message);
+            return null;
+        }
     }
 
     private static bool CheckSwitch(string value, string property, ILog log, params string[] allowed)
