@@ -150,6 +150,15 @@ public sealed class ClientBuildOutputTests
     }
 
     [TestMethod]
+    public void BuildKitDockerfileSyntaxErrorIsABuildFailure()
+    {
+        var parser = new BuildOutputParser(new TestLog(), new BuildKitProgress());
+        parser.FeedLine("""{"errorDetail":{"message":"failed to solve with frontend dockerfile.v0: failed to create LLB definition: dockerfile parse error line 2: unknown instruction: RUNN"}}""");
+        Assert.AreEqual(EngineErrorCodes.BuildFailed, parser.Error?.Code);
+        StringAssert.Contains(parser.Error!.Message, "unknown instruction: RUNN");
+    }
+
+    [TestMethod]
     public void NewerBuildKitExitMessageIsUnderstood()
     {
         var parser = new BuildOutputParser(new TestLog(), new BuildKitProgress());

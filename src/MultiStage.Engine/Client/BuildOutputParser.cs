@@ -436,13 +436,22 @@ internal sealed partial class BuildOutputParser
         || message.Contains("failed to read dockerfile", StringComparison.OrdinalIgnoreCase)
         || message.Contains("the Dockerfile (", StringComparison.OrdinalIgnoreCase) && message.Contains("cannot be empty", StringComparison.OrdinalIgnoreCase);
 
-    private static bool IsPullFailure(string message) =>
-        message.Contains("failed to resolve source metadata", StringComparison.OrdinalIgnoreCase)
-        || message.Contains("failed to create LLB definition", StringComparison.OrdinalIgnoreCase)
-        || message.Contains("pull access denied", StringComparison.OrdinalIgnoreCase)
-        || message.Contains("manifest unknown", StringComparison.OrdinalIgnoreCase)
-        || message.Contains("manifest for ", StringComparison.OrdinalIgnoreCase) && message.Contains("not found", StringComparison.OrdinalIgnoreCase)
-        || message.Contains("repository does not exist", StringComparison.OrdinalIgnoreCase);
+    private static bool IsPullFailure(string message)
+    {
+        bool Has(string fragment) => message.Contains(fragment, StringComparison.OrdinalIgnoreCase);
+        if (Has("dockerfile parse error"))
+        {
+            return false;
+        }
+
+        return Has("failed to resolve source metadata")
+            || Has("pull access denied")
+            || Has("manifest unknown")
+            || (Has("manifest for ") && Has("not found"))
+            || Has("repository does not exist")
+            // BuildKit resolves the FROM images while it turns the Dockerfile into its build graph.
+            || (Has("failed to create LLB definition") && (Has("failed to do request") || Has("not found") || Has("failed to authorize") || Has("unexpected status") || Has("no such host")));
+    }
 
     private static string? CommandOf(string message)
     {
