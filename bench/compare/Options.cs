@@ -1,0 +1,112 @@
+using System.Globalization;
+
+namespace MultiStage.Bench;
+
+internal sealed class Options
+{
+    public IReadOnlyList<Asset> Assets { get; private set; } = Asset.All;
+    public IReadOnlyList<string> Variants { get; private set; } = ["a", "b", "c"];
+    public int WarmRuns { get; private set; } = 3;
+    public int ColdRuns { get; private set; } = 1;
+    public int GenerationRuns { get; private set; } = 5;
+    public bool Generation { get; private set; } = true;
+    public string Registry { get; private set; } = "127.0.0.1:5000";
+    public bool Pin { get; private set; } = true;
+    public bool Keep { get; private set; }
+    public string Repository { get; private set; } = "";
+    public string Output { get; private set; } = "";
+    public string Work { get; private set; } = "";
+    public string Command { get; private set; } = "";
+
+    public const string Usage = """
+        bash bench/run.sh [options]
+          --assets LIST       comma-separated: console,webapi,worker,multiproject,aot,selfcontained,icu (default: all)
+          --runs N            warm rebuilds per asset and variant; medians are reported (default 3)
+          --cold-runs N       cold builds per asset and variant (default 1)
+          --gen-runs N        runs of the generation-only measurements on multiproject (default 5)
+          --variants LIST     subset of a,b,c (default a,b,c); targets needing a missing variant report FAIL
+          --no-generation     skip the generation-only measurements
+          --no-pin            use 127.0.0.1:5000/dotnet/* directly instead of a snapshot of them taken at the start
+          --output FILE       markdown report (default docs/benchmarks.md)
+          --work DIR          scratch folder (default /tmp/multistage-bench/<time>)
+          --keep              keep the scratch folder and the images built
+        """;
+
+    public static Options Parse(string[] args)
+    {
+        var o = new Options();
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new BenchException($"{args[i]} needs a value\n{Usage}");
+            int Count()
+            {
+                var name = args[i];
+                return int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= 1 ? n : throw new BenchException($"{name} needs a positive number");
+            }
+
+            switch (args[i])
+            {
+                case "--assets":
+                    var names = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    var unknown = names.Where(n => Asset.All.All(a => a.Name != n)).ToList();
+                    if (unknown.Count > 0)
+                    {
+                        throw new BenchException($"unknown asset(s): {string.Join(", ", unknown)}\n{Usage}");
+                    }
+
+                    o.Assets = Asset.All.Where(a => names.Contains(a.Name)).ToList();
+                    break;
+                case "--variants":
+                    var variants = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    if (variants.Length == 0 || variants.Any(v => v is not ("a" or "b" or "c")))
+                    {
+                        throw new BenchException("--variants takes a subset of a,b,c");
+                    }
+
+                    o.Variants = new[] { "a", "b", "c" }.Where(variants.Contains).ToList();
+                    break;
+                case "--runs": o.WarmRuns = Count(); break;
+                case "--cold-runs": o.ColdRuns = Count(); break;
+                case "--gen-runs": o.GenerationRuns = Count(); break;
+                case "--no-generation": o.Generation = false; break;
+                case "--no-pin": o.Pin = false; break;
+                case "--keep": o.Keep = true; break;
+                case "--output": o.Output = Path.GetFullPath(Value()); break;
+                case "--work": o.Work = Path.GetFullPath(Value()); break;
+                case "--repo": o.Repository = Path.GetFullPath(Value()); break;
+                case "--command": o.Command = Value(); break;
+                case "-h" or "--help": throw new BenchException(Usage);
+                default: throw new BenchException($"unknown option {args[i]}\n{Usage}");
+            }
+        }
+
+        if (o.Repository.Length == 0)
+        {
+            for (var dir = Environment.CurrentDirectory; dir is not null; dir = Path.GetDirectoryName(dir))
+            {
+                if (File.Exists(Path.Combine(dir, "MultiStage.Sdk.sln")))
+                {
+                    o.Repository = dir;
+                    break;
+                }
+            }
+
+            if (o.Repository.Length == 0)
+            {
+                throw new BenchException("run from the repository (MultiStage.Sdk.sln not found above the current folder) or pass --repo");
+            }
+        }
+
+        if (o.Output.Length == 0)
+        {
+            o.Output = Path.Combine(o.Repository, "docs", "benchmarks.md");
+        }
+
+        if (o.Command.Length == 0)
+        {
+            o.Command = "bench/run.sh " + string.Join(' ', args.Select(Proc.Quote));
+        }
+
+        return o;
+    }
+}

@@ -1,0 +1,260 @@
+using System.Globalization;
+using System.Text;
+
+namespace MultiStage.Bench;
+
+/// <summary>The markdown written to docs/benchmarks.md: what was run, on what, the medians, the targets, every sample.</summary>
+internal static class Report
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static string Bytes(double bytes)
+    {
+        string[] units = ["B", "kB", "MB", "GB"];
+        var unit = 0;
+        while (Math.Abs(bytes) >= 1000 && unit < units.Length - 1)
+        {
+            bytes /= 1000;
+            unit++;
+        }
+
+        return unit == 0 ? string.Create(Inv, $"{bytes:0} B") : string.Create(Inv, $"{bytes:0.0} {units[unit]}");
+    }
+
+    private static string Seconds(double? s) => s is { } v ? string.Create(Inv, $"{v:0.0} s") : "–";
+
+    private static string Ratio(double? a, double? b) =>
+        a is { } x && b is { } y && y > 0
+            ? (x / y) switch
+            {
+                < 10 => string.Create(Inv, $"{x / y:0.00}"),
+                < 100 => string.Create(Inv, $"{x / y:0.0}"),
+                _ => string.Create(Inv, $"{x / y:0}"),
+            }
+            : "–";
+
+    private static string Size(double? b) => b is { } v ? Bytes(v) : "–";
+
+    public static string Markdown(Options options, RunInfo info, IReadOnlyList<AssetResult> results, GenerationResult? generation)
+    {
+        var md = new StringBuilder();
+        var targets = new List<(string Name, string Measured, bool Pass)>();
+        md.AppendLine("# Benchmarks: MultiStage.Sdk, the sample Dockerfile and PublishContainer");
+        md.AppendLine();
+        md.AppendLine("Written by `bench/run.sh` (harness in `bench/compare/`); every number below was measured in the run described here.");
+        md.AppendLine();
+        md.AppendLine($"- Run: {info.StartedUtc} to {info.FinishedUtc} ({info.TotalMinutes:0} min)");
+        md.AppendLine($"- Command: `{options.Command}`");
+        md.AppendLine($"- Machine: {info.Machine}; load average at start `{info.LoadStart}`, at end `{info.LoadEnd}`");
+        md.AppendLine($"- Docker: {info.DockerVersion}; .NET SDK {info.DotnetVersion}");
+        md.AppendLine($"- MultiStage.Sdk: packed as {info.SdkVersion} from commit {info.Commit} ({info.TreeState})");
+        md.AppendLine($"- Runs: {options.ColdRuns} cold and {options.WarmRuns} warm per asset and variant (medians shown), {options.GenerationRuns} for the generation-only measurements");
+        md.AppendLine();
+        md.AppendLine("## What is compared");
+        md.AppendLine();
+        md.AppendLine($"- **(a) MultiStage.Sdk**: the project as is (`<Sdk Name=\"MultiStage.Sdk\" />`), `dotnet build -t:ContainerizeMultiStage -p:MultiStageBuildImage=true -p:MultiStageBuildNetwork=host -p:MultiStageBaseImageRegistry={options.Registry} …`: the generated Dockerfile, built through the SDK's engine client.");
+        md.AppendLine("- **(b) sample Dockerfile**: the pattern of the official .NET samples, hand-written per asset in `bench/compare/dockerfiles/` (project files first, `dotnet restore -a $TARGETARCH`, sources, `dotnet publish --no-restore -o /app`, chiseled runtime, `USER $APP_UID`), with the samples' `.dockerignore`, built by `DOCKER_BUILDKIT=1 docker build --network host` on a copy of the asset without the MultiStage.Sdk line.");
+        md.AppendLine("- **(c) PublishContainer**: `dotnet publish -t:PublishContainer --os linux --arch x64` of the installed .NET SDK on that same copy, with `ContainerBaseImage` set to the image it infers itself (`ComputeContainerBaseImage`), taken from the local registry (`DOTNET_CONTAINER_INSECURE_REGISTRIES`), loaded into the engine.");
+        md.AppendLine();
+        md.AppendLine("How each number is taken:");
+        md.AppendLine();
+        md.AppendLine("- **cold build**: wall time of the command after `docker builder prune -af` (base images kept), with no `bin/`/`obj/` and empty NuGet package and HTTP caches for the commands that build on the host ((a) generates there, (c) builds there). (c)'s content store already holds the base image layers, as the engine does for (a) and (b).");
+        md.AppendLine("- **warm rebuild**: wall time of the same command after appending one comment line to the app's `Program.cs` (multiproject: `src/App/Program.cs`), with everything from the previous build in place.");
+        md.AppendLine("- **changed-layer bytes**: after that edit, the uncompressed size (from `docker save`) of the layers whose diff ID the previous image did not have: what a push has to upload (before compression).");
+        md.AppendLine("- **final image size**: `docker image inspect` Size of the last image built.");
+        md.AppendLine("- **context sent**: (a) the body of the engine API `POST /build` request, counted by a pass-through socket in front of the engine; (b) BuildKit's `transferring context` figure for `load build context` (the CLI's file sync only sends changed files on a rebuild); (c) sends no context.");
+        if (info.Pinned.Count > 0)
+        {
+            md.AppendLine($"- **base images**: all three variants use one snapshot of the `{options.Registry}/dotnet/*` images, taken at the start under the test environment's lock and re-tagged for the run, so a rebuild of the test environment during the run cannot change them (IDs at the end).");
+        }
+
+        md.AppendLine();
+        md.AppendLine("## Results");
+        md.AppendLine();
+        md.AppendLine("| Asset | Measure | (a) MultiStage.Sdk | (b) sample Dockerfile | (c) PublishContainer | (a)/(b) | (a)/(c) | Target | Result |");
+        md.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |");
+        foreach (var r in results)
+        {
+            var a = r["a"];
+            var b = r["b"];
+            var c = r["c"];
+            string Cell(VariantResult? v, Func<VariantResult, string> value, bool notApplicable = false) =>
+                notApplicable ? "n/a"
+                : v is null ? "not run"
+                : v.Error is not null && v.Cold.All(s => !s.Ok) ? "failed"
+                : value(v) + (v.Complete(options.ColdRuns, options.WarmRuns) ? "" : " ⚠");
+
+            void Row(string measure, Func<VariantResult, double?> get, Func<double?, string> format, string target = "", bool? pass = null, string note = "", bool cNotApplicable = false)
+            {
+                var result = pass is null ? "" : pass.Value ? "PASS" : "FAIL";
+                md.AppendLine($"| {r.Asset.Name} | {measure} | {Cell(a, v => format(get(v)))} | {Cell(b, v => format(get(v)))} | {Cell(c, v => format(get(v)), cNotApplicable)} | {Ratio(Get(a, get), Get(b, get))} | {(cNotApplicable ? "n/a" : Ratio(Get(a, get), Get(c, get)))} | {target} | {result}{note} |");
+            }
+
+            Row("cold build", v => v.ColdSeconds, Seconds);
+
+            var warmA = a?.WarmSeconds;
+            var warmB = b?.WarmSeconds;
+            var warmPass = warmA is not null && warmB is not null && warmA <= r.Asset.WarmLimit * warmB;
+            var warmTarget = string.Create(Inv, $"(a) ≤ {r.Asset.WarmLimit:0.0#}×(b)");
+            Row($"warm rebuild, median of {options.WarmRuns}", v => v.WarmSeconds, Seconds, warmTarget, warmPass);
+            targets.Add(($"{r.Asset.Name}: warm rebuild {warmTarget}", $"{Seconds(warmA)} vs {Seconds(warmB)}", warmPass));
+
+            if (r.Asset.HasNuGetDependency)
+            {
+                var ca = a?.ChangedBytes;
+                var floor = new[] { b?.ChangedBytes, c?.ChangedBytes };
+                var pass = ca is not null && floor.All(x => x is not null) && ca <= 0.2 * floor.Min(x => x!.Value);
+                Row("changed-layer bytes after the edit", v => v.ChangedBytes, Size, "(a) ≤ 0.2×min((b),(c))", pass);
+                targets.Add(($"{r.Asset.Name}: changed-layer bytes (a) ≤ 0.2×min((b),(c))", $"{Size(ca)} vs min({Size(floor[0])}, {Size(floor[1])})", pass));
+            }
+            else
+            {
+                Row("changed-layer bytes after the edit", v => v.ChangedBytes, Size);
+            }
+
+            var sizeA = a?.FinalSize;
+            var sizeB = b?.FinalSize;
+            var sizePass = sizeA is not null && sizeB is not null && sizeA <= sizeB;
+            Row("final image size", v => v.FinalSize, Size, "(a) ≤ (b)", sizePass);
+            targets.Add(($"{r.Asset.Name}: final image size (a) ≤ (b)", $"{Size(sizeA)} vs {Size(sizeB)}", sizePass));
+
+            if (r.Asset.Name == "aot")
+            {
+                double? expected = r.AotBaseSize is { } baseSize && a?.AotBinarySize is { } bin ? baseSize + bin : null;
+                var aotPass = expected is not null && sizeA is not null && Math.Abs(sizeA.Value - expected.Value) <= 0.1 * expected.Value;
+                var measured = expected is null ? "not measured" : $"{Size(sizeA)} vs {Size(r.AotBaseSize)} base + {Size(a!.AotBinarySize)} binary = {Size(expected)}";
+                md.AppendLine($"| aot | (a) image vs. base image + AOT binary | {measured} | | | | | within 10 % | {(aotPass ? "PASS" : "FAIL")} |");
+                targets.Add(("aot: (a) within 10 % of base image + AOT binary", measured, aotPass));
+            }
+
+            Row("context sent, cold", v => v.ColdContext, Size, cNotApplicable: true);
+            Row($"context sent, warm (median)", v => v.WarmContext, Size, cNotApplicable: true);
+        }
+
+        md.AppendLine();
+        if (results.Any(r => r.Variants.Values.Any(v => !v.Complete(options.ColdRuns, options.WarmRuns))))
+        {
+            md.AppendLine("⚠: some planned runs of that variant failed; the value is over the runs that succeeded (see the notes).");
+            md.AppendLine();
+        }
+
+        if (generation is not null)
+        {
+            md.AppendLine("## Generation only (multiproject)");
+            md.AppendLine();
+            var plain = Stats.Median(generation.PlainPublish);
+            var with = Stats.Median(generation.GeneratingPublish);
+            var only = Stats.Median(generation.GenerateOnly);
+            double? added = plain is not null && with is not null ? (with - plain) / plain : null;
+            var addPass = added is not null && added <= 0.05;
+            var written = generation.Written.Where(w => w.Count > 0).SelectMany(w => w).Distinct().ToList();
+            var quietPass = generation.Error is null && generation.Written.Count > 0 && written.Count == 0 && generation.DockerfileTimeBefore == generation.DockerfileTimeAfter;
+            md.AppendLine("| Measure | Value | Target | Result |");
+            md.AppendLine("| --- | ---: | --- | --- |");
+            md.AppendLine($"| `{generation.PlainCommand}`, warm, median of {generation.PlainPublish.Count} | {Seconds(plain)} | | |");
+            md.AppendLine($"| `{generation.GeneratingCommand}`, warm, nothing changed, median of {generation.GeneratingPublish.Count} | {Seconds(with)} | | |");
+            var addedText = added is null ? "–" : string.Create(Inv, $"{with - plain:+0.00;-0.00} s ({added * 100:+0.0;-0.0} %)");
+            md.AppendLine($"| added by generation | {addedText} | ≤ 5 % | {(addPass ? "PASS" : "FAIL")} |");
+            md.AppendLine($"| `{generation.GenerateOnlyCommand}` rerun, nothing changed, median of {generation.GenerateOnly.Count} | {Seconds(only)} | | |");
+            var writtenText = $"{written.Count} file(s) written over {generation.Written.Count} runs" + (written.Count > 0 ? ": " + string.Join(", ", written.Take(5)) : "")
+                + $"; Dockerfile mtime {(generation.DockerfileTimeBefore == generation.DockerfileTimeAfter ? "unchanged" : "changed")}";
+            md.AppendLine($"| no-change reruns write nothing | {writtenText} | writes nothing | {(quietPass ? "PASS" : "FAIL")} |");
+            if (generation.Error is not null)
+            {
+                md.AppendLine();
+                md.AppendLine($"Generation measurements failed: `{generation.Error.Split('\n')[0]}`");
+            }
+
+            targets.Add(("multiproject: generation adds ≤ 5 % to a plain publish", addedText, addPass));
+            targets.Add(("multiproject: no-change rerun writes nothing", writtenText, quietPass));
+            md.AppendLine();
+        }
+        else if (options.Assets.Any(a => a.Name == "multiproject"))
+        {
+            targets.Add(("multiproject: generation adds ≤ 5 % to a plain publish", "not measured", false));
+            targets.Add(("multiproject: no-change rerun writes nothing", "not measured", false));
+        }
+
+        md.AppendLine("## Targets");
+        md.AppendLine();
+        md.AppendLine("| Target | Measured | Result |");
+        md.AppendLine("| --- | --- | --- |");
+        foreach (var (name, measured, pass) in targets)
+        {
+            md.AppendLine($"| {name} | {measured} | {(pass ? "PASS" : "FAIL")} |");
+        }
+
+        md.AppendLine();
+        md.AppendLine($"{targets.Count(t => t.Pass)} of {targets.Count} targets met. A target whose inputs were not measured counts as FAIL.");
+        md.AppendLine();
+        md.AppendLine("## Images");
+        md.AppendLine();
+        md.AppendLine("| Asset | Variant | Runtime base image | Image runs | Output |");
+        md.AppendLine("| --- | --- | --- | --- | --- |");
+        foreach (var r in results)
+        {
+            foreach (var v in r.Variants.Values)
+            {
+                var output = v.RunOutput.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
+                if (output.Length > 90)
+                {
+                    output = output[..90] + "…";
+                }
+
+                md.AppendLine($"| {r.Asset.Name} | ({v.Key}) | `{v.RuntimeBase ?? "?"}` | {(v.Runs is null ? "–" : v.Runs.Value ? "yes" : "NO")} | {(output.Length > 0 ? "`" + output + "`" : "")} |");
+            }
+        }
+
+        md.AppendLine();
+        md.AppendLine("## Every sample");
+        md.AppendLine();
+        md.AppendLine("| Asset | Variant | Build | Time | Image size | New layers (bytes) | Context sent |");
+        md.AppendLine("| --- | --- | --- | ---: | ---: | ---: | ---: |");
+        foreach (var r in results)
+        {
+            foreach (var v in r.Variants.Values)
+            {
+                foreach (var s in v.Cold.Concat(v.Warm))
+                {
+                    var layers = s.NewLayerBytes is { } n ? $"{s.NewLayers} ({Bytes(n)})" : "";
+                    md.AppendLine($"| {r.Asset.Name} | ({v.Key}) | {s.Kind} {s.Run} | {(s.Ok ? Seconds(s.Seconds) : "failed")} | {Size(s.ImageSize)} | {layers} | {Size(s.ContextBytes)} |");
+                }
+            }
+        }
+
+        md.AppendLine();
+        md.AppendLine("## Commands");
+        md.AppendLine();
+        foreach (var v in results.SelectMany(r => r.Variants.Values.Select(v => (r.Asset, v))).GroupBy(x => x.v.Key).Select(g => g.First()))
+        {
+            md.AppendLine($"- ({v.v.Key}) e.g. {v.Asset.Name}: `{v.v.Command}`");
+        }
+
+        if (info.Pinned.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine("Base images (snapshot):");
+            md.AppendLine();
+            foreach (var p in info.Pinned)
+            {
+                md.AppendLine($"- `{p.Original}` {p.Id[7..19]}{(p.IdAtEnd == p.Id ? "" : $" (replaced by the test environment during the run: now {p.IdAtEnd?[7..19] ?? "gone"})")}");
+            }
+        }
+
+        var failures = results.SelectMany(r => r.Variants.Values.Where(v => v.Error is not null).Select(v => $"{r.Asset.Name} ({v.Key}): {v.Error!.Split('\n')[0]}")).ToList();
+        if (info.Notes.Count > 0 || failures.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine("## Notes");
+            md.AppendLine();
+            foreach (var note in info.Notes.Concat(failures))
+            {
+                md.AppendLine($"- {note}");
+            }
+        }
+
+        return md.ToString();
+    }
+
+    private static double? Get(VariantResult? v, Func<VariantResult, double?> get) => v is null ? null : get(v);
+}

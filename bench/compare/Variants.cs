@@ -1,0 +1,238 @@
+using System.Text.RegularExpressions;
+
+namespace MultiStage.Bench;
+
+/// <summary>What every variant shares: the run's scratch folder, the base image prefix and the docker client.</summary>
+internal sealed record BenchContext(
+    Options Options,
+    string Work,
+    string Stamp,
+    string SdkVersion,
+    string BasePrefix,
+    Docker Docker,
+    EngineProxy Proxy,
+    string ContainersTemp);
+
+/// <summary>One way of producing the image of one asset: (a) MultiStage.Sdk, (b) the sample Dockerfile, (c) PublishContainer.</summary>
+internal abstract partial class Variant(BenchContext context, Asset asset, string key)
+{
+    public string Key { get; } = key;
+
+    public Asset Asset { get; } = asset;
+
+    protected BenchContext Context { get; } = context;
+
+    public string Root => Path.Combine(Context.Work, Key, Asset.Name);
+
+    public string ProjectDirectory => Path.GetFullPath(Path.Combine(Root, Asset.ProjectDirectory));
+
+    public string Repository => $"msbench/{Asset.Name}-{Key}";
+
+    public string Tag => Context.Stamp;
+
+    public string ImageReference => $"{Repository}:{Tag}";
+
+    public string Logs => Path.Combine(Context.Work, "logs");
+
+    /// <summary>The exact command, for the report.</summary>
+    public abstract string CommandLine { get; }
+
+    /// <summary>Per-variant NuGet folders: cold runs start them empty, warm runs keep them.</summary>
+    protected Dictionary<string, string?> NuGetEnvironment() => new()
+    {
+        ["NUGET_PACKAGES"] = Path.Combine(Context.Work, "nuget", $"{Key}-{Asset.Name}", "packages"),
+        ["NUGET_HTTP_CACHE_PATH"] = Path.Combine(Context.Work, "nuget", $"{Key}-{Asset.Name}", "http-cache"),
+    };
+
+    protected void EmptyNuGetFolders()
+    {
+        var root = Path.Combine(Context.Work, "nuget", $"{Key}-{Asset.Name}");
+        if (Directory.Exists(root))
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    protected void PruneBuildCache()
+    {
+        if (!Context.Docker.TryRun("builder", "prune", "-af"))
+        {
+            throw new BenchException("docker builder prune -af failed (see " + Context.Docker.LogPath + ")");
+        }
+    }
+
+    public string SourceFile => Path.Combine(Root, Asset.EditedSource);
+
+    public abstract void Prepare();
+
+    /// <summary>Removes every cache this variant could build from: the engine's build cache (base images stay), bin/obj, NuGet folders.</summary>
+    public abstract void MakeCold();
+
+    public abstract (ProcResult Result, long? ContextBytes) Build(string log);
+
+    /// <summary>The runtime base image the variant's image starts from.</summary>
+    public abstract string RuntimeBase();
+
+    protected static string LastFrom(string dockerfile)
+    {
+        var from = File.ReadAllLines(dockerfile)
+            .Select(l => l.Trim())
+            .LastOrDefault(l => l.StartsWith("FROM ", StringComparison.OrdinalIgnoreCase));
+        if (from is null)
+        {
+            return "?";
+        }
+
+        var words = from.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Where(w => !w.StartsWith("--", StringComparison.Ordinal)).ToList();
+        return words.Count > 0 ? words[0] : "?";
+    }
+
+    /// <summary>Shows the 127.0.0.1:5000/dotnet/… name even when the run used the pinned snapshot of it.</summary>
+    protected string Unpinned(string image) => image.Replace(Context.BasePrefix + "/dotnet/", Context.Options.Registry + "/dotnet/", StringComparison.Ordinal);
+
+    [GeneratedRegex(@"^#(\d+) \[internal\] load build context\s*$", RegexOptions.Multiline)]
+    protected static partial Regex ContextVertex();
+}
+
+/// <summary>(a) MultiStage.Sdk: generate, then build through the SDK's own engine client.</summary>
+internal sealed class MultiStageVariant(BenchContext context, Asset asset) : Variant(context, asset, "a")
+{
+    private string[] Arguments =>
+    [
+        "build", "-t:ContainerizeMultiStage", "-nologo",
+        "-p:MultiStageBuildImage=true", "-p:MultiStageBuildNetwork=host",
+        $"-p:MultiStageBaseImageRegistry={Context.BasePrefix}",
+        $"-p:ContainerRepository={Repository}", $"-p:ContainerImageTags={Tag}",
+        // Through the counting proxy, which measures the context the engine client uploads.
+        $"-p:MultiStageDockerHost={Context.Proxy.Endpoint}",
+    ];
+
+    public override string CommandLine =>
+        "dotnet " + string.Join(' ', Arguments.Select(a => a.StartsWith("-p:MultiStageDockerHost=", StringComparison.Ordinal) ? "-p:MultiStageDockerHost=<counting proxy>" : Unpinned(a)));
+
+    public override void Prepare()
+    {
+        Workspace.Copy(Path.Combine(Context.Options.Repository, "testassets", Asset.Name), Root);
+        Workspace.WriteGlobalJson(Root, Context.SdkVersion);
+    }
+
+    public override void MakeCold()
+    {
+        PruneBuildCache();
+        Workspace.DeleteBuildOutput(Root);
+        EmptyNuGetFolders();
+    }
+
+    public override (ProcResult, long?) Build(string log)
+    {
+        Context.Proxy.TakeCounts();
+        var result = Proc.Run("dotnet", Arguments, ProjectDirectory, log, NuGetEnvironment());
+        var (bytes, requests) = Context.Proxy.TakeCounts();
+        return (result, result.Ok && requests > 0 ? bytes : null);
+    }
+
+    public override string RuntimeBase() => Unpinned(LastFrom(Path.Combine(Root, "Dockerfile")));
+}
+
+/// <summary>(b) The hand-written sample Dockerfile (bench/compare/dockerfiles), built with the docker CLI and BuildKit.</summary>
+internal sealed class SampleDockerfileVariant(BenchContext context, Asset asset) : Variant(context, asset, "b")
+{
+    private string[] Arguments => ["build", "--network", "host", "--progress=plain", "-t", ImageReference, "."];
+
+    public override string CommandLine => $"DOCKER_BUILDKIT=1 {Docker.Cli} build --network host -t <image> . (bench/compare/dockerfiles/{Asset.Name}.Dockerfile)";
+
+    public override void Prepare()
+    {
+        var dockerfiles = Path.Combine(Context.Options.Repository, "bench", "compare", "dockerfiles");
+        Workspace.Copy(Path.Combine(Context.Options.Repository, "testassets", Asset.Name), Root);
+        Workspace.RemoveMultiStageSdk(Root);
+        var text = File.ReadAllText(Path.Combine(dockerfiles, Asset.Name + ".Dockerfile"));
+        File.WriteAllText(Path.Combine(Root, "Dockerfile"), text.Replace(Context.Options.Registry + "/dotnet/", Context.BasePrefix + "/dotnet/", StringComparison.Ordinal));
+        File.Copy(Path.Combine(dockerfiles, "sample.dockerignore"), Path.Combine(Root, ".dockerignore"));
+    }
+
+    public override void MakeCold() => PruneBuildCache();
+
+    public override (ProcResult, long?) Build(string log)
+    {
+        var result = Proc.Run(Docker.Cli, Arguments, Root, log, new Dictionary<string, string?> { ["DOCKER_BUILDKIT"] = "1" });
+        if (!result.Ok)
+        {
+            return (result, null);
+        }
+
+        // "#9 [internal] load build context" … "#9 transferring context: 1.23kB done": what the CLI's file sync sent.
+        long? bytes = null;
+        foreach (Match vertex in ContextVertex().Matches(result.Output))
+        {
+            var prefix = $"#{vertex.Groups[1].Value} transferring context: ";
+            foreach (var line in result.Output.Split('\n').Where(l => l.StartsWith(prefix, StringComparison.Ordinal)))
+            {
+                var size = line[prefix.Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
+                bytes = Math.Max(bytes ?? 0, Docker.ParseHumanBytes(size));
+            }
+        }
+
+        return (result, bytes);
+    }
+
+    public override string RuntimeBase() => Unpinned(LastFrom(Path.Combine(Root, "Dockerfile")));
+}
+
+/// <summary>(c) dotnet publish -t:PublishContainer of the installed .NET SDK, based on the image it infers, taken from the local registry.</summary>
+internal sealed class PublishContainerVariant(BenchContext context, Asset asset) : Variant(context, asset, "c")
+{
+    private string _baseImage = "";
+
+    private string[] Arguments =>
+    [
+        "publish", "-t:PublishContainer", "--os", "linux", "--arch", "x64", "-nologo",
+        $"-p:ContainerBaseImage={_baseImage}",
+        $"-p:ContainerRepository={Repository}", $"-p:ContainerImageTags={Tag}",
+    ];
+
+    public override string CommandLine => $"DOTNET_CONTAINER_INSECURE_REGISTRIES={Context.Options.Registry} dotnet {string.Join(' ', Arguments.Select(Unpinned))}";
+
+    private Dictionary<string, string?> Env()
+    {
+        var env = NuGetEnvironment();
+        // The registry speaks plain HTTP; Microsoft.NET.Build.Containers only tries HTTP for registries listed here.
+        env["DOTNET_CONTAINER_INSECURE_REGISTRIES"] = Context.Options.Registry;
+        // Its content store (pulled base layers) lives under the temp folder: one per benchmark run.
+        env["TMPDIR"] = Context.ContainersTemp;
+        return env;
+    }
+
+    public override void Prepare()
+    {
+        Workspace.Copy(Path.Combine(Context.Options.Repository, "testassets", Asset.Name), Root);
+        Workspace.RemoveMultiStageSdk(Root);
+        // The base image the SDK infers for this project (ComputeContainerBaseImage), moved to the local registry.
+        var result = Proc.Run(
+            "dotnet",
+            ["msbuild", "-restore", "-nologo", "-t:ComputeContainerBaseImage", "-getProperty:ContainerBaseImage", "-p:RuntimeIdentifier=linux-x64"],
+            ProjectDirectory,
+            Path.Combine(Logs, $"{Asset.Name}-c-infer.log"),
+            Env());
+        var inferred = result.Output.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.Length > 0) ?? "";
+        if (!result.Ok || !inferred.StartsWith("mcr.microsoft.com/dotnet/", StringComparison.Ordinal))
+        {
+            throw new BenchException($"could not read the base image PublishContainer infers for {Asset.Name}:\n{result.Tail()}");
+        }
+
+        _baseImage = Context.BasePrefix + inferred["mcr.microsoft.com".Length..];
+    }
+
+    public string BaseImage => _baseImage;
+
+    public override void MakeCold()
+    {
+        Workspace.DeleteBuildOutput(Root);
+        EmptyNuGetFolders();
+    }
+
+    public override (ProcResult, long?) Build(string log) =>
+        (Proc.Run("dotnet", Arguments, ProjectDirectory, log, Env()), null);
+
+    public override string RuntimeBase() => Unpinned(_baseImage);
+}
