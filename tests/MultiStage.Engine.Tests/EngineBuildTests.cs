@@ -134,9 +134,11 @@ public sealed class EngineBuildTests
     {
         using var client = await EngineTestEnvironment.ConnectAsync();
         var marker = Guid.NewGuid().ToString("N");
+        // A duration no other process is likely to sleep for, so that the step's process can be told apart.
+        var seconds = 600 + Random.Shared.Next(1, 300);
         var context = new InMemoryContext(("Dockerfile", $"""
             FROM {EngineTestEnvironment.BaseImage}
-            RUN echo started-{marker} && sleep 60 && echo finished
+            RUN echo started-{marker} && sleep {seconds} && echo finished
             """));
         var repository = EngineTestEnvironment.UniqueRepository("cancel");
         using var cancellation = new CancellationTokenSource(TimeSpan.FromSeconds(90));
@@ -162,7 +164,7 @@ public sealed class EngineBuildTests
         }
         while (running.Count > 0 && DateTime.UtcNow < deadline);
         Assert.AreEqual(0, running.Count, "the cancelled step's container still runs");
-        Assert.IsFalse(System.Diagnostics.Process.GetProcessesByName("sleep").Any(p => CommandLine(p.Id).Contains("60", StringComparison.Ordinal) && p.StartTime.ToUniversalTime() >= started.AddSeconds(-1)), "the step's process still runs");
+        Assert.IsFalse(System.Diagnostics.Process.GetProcessesByName("sleep").Any(p => CommandLine(p.Id).Trim() == $"sleep {seconds}"), "the step's process still runs");
     }
 
     [TestMethod]

@@ -112,9 +112,19 @@ public sealed partial class EngineClient : IDisposable
         var references = CheckBuildRequest(request);
         var stopwatch = Stopwatch.StartNew();
 
-        var info = await GetInfoAsync(cancellationToken).ConfigureAwait(false);
+        EngineInfo info;
+        Dictionary<string, string?> previousTags;
+        try
+        {
+            info = await GetInfoAsync(cancellationToken).ConfigureAwait(false);
+            previousTags = await SnapshotTagsAsync(references, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
+        {
+            throw Cancelled(ex);
+        }
+
         var builder = ChooseBuilder(request.Builder, info);
-        var previousTags = await SnapshotTagsAsync(references, cancellationToken).ConfigureAwait(false);
 
         var parameters = new ImageBuildParameters
         {
@@ -185,10 +195,7 @@ public sealed partial class EngineClient : IDisposable
         catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is not EngineException { Code: EngineErrorCodes.ContextUnreadable })
         {
             await RestoreTagsAsync(previousTags, log).ConfigureAwait(false);
-            throw new EngineException(
-                EngineErrorCodes.BuildCancelled,
-                "The image build was cancelled; the engine stopped it and no tag was changed.",
-                ex);
+            throw Cancelled(ex);
         }
         finally
         {
@@ -216,7 +223,7 @@ public sealed partial class EngineClient : IDisposable
                 $"The Docker engine at {Endpoint.Describe()} ended the build without reporting a result or an error; it may have stopped or restarted during the build. Check the engine's log and that it has enough memory and disk space, then build again.");
         }
 
-        long size = 0;
+        long size;
         try
         {
             var image = await _docker.Images.InspectImageAsync(imageId, cancellationToken).ConfigureAwait(false);
@@ -226,6 +233,15 @@ public sealed partial class EngineClient : IDisposable
         catch (DockerApiException ex)
         {
             throw EngineFailures.Api(ex, $"describe the image {imageId} it has just built");
+        }
+        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
+        {
+            // The build itself has finished and its tags stay: only the report was cut short.
+            throw new EngineException(EngineErrorCodes.BuildCancelled, $"The build was cancelled after the engine had finished it; the image {ShortId(imageId)} and its tags are in place.", ex);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw EngineFailures.Connection(ex, Endpoint) ?? EngineFailures.Unreachable(Endpoint, ex.Message, ex);
         }
 
         stopwatch.Stop();
@@ -238,6 +254,9 @@ public sealed partial class EngineClient : IDisposable
     }
 
     public void Dispose() => _docker.Dispose();
+
+    private static EngineException Cancelled(Exception inner) =>
+        new(EngineErrorCodes.BuildCancelled, "The image build was cancelled; the engine stopped it and no tag was changed.", inner);
 
     internal BuilderKind ChooseBuilder(BuilderKind requested, EngineInfo info)
     {
