@@ -47,6 +47,9 @@ internal sealed partial class BuildOutputParser
     /// <summary>Whether any BuildKit progress arrived.</summary>
     public bool SawBuildKitTrace { get; private set; }
 
+    // BuildKit progress is shown as `docker build --progress=plain` shows it: "#N name" when step N starts, then
+    // "#N <output line>" (detailed verbosity), "#N CACHED", "#N DONE 1.2s" or "#N ERROR: …".
+
     /// <summary>Feeds one line of the response (one JSON message; blank lines are ignored).</summary>
     public void FeedLine(string line)
     {
@@ -251,7 +254,7 @@ internal sealed partial class BuildOutputParser
                     if (!step.Started)
                     {
                         step.Started = true;
-                        _log.Info(step.Name, Verbosity.Normal);
+                        _log.Info($"#{stepEvent.Step} {step.Name}", Verbosity.Normal);
                     }
 
                     break;
@@ -259,7 +262,7 @@ internal sealed partial class BuildOutputParser
                     if (!step.Done)
                     {
                         step.Done = true;
-                        _log.Info($"{step.Name} CACHED", Verbosity.Normal);
+                        _log.Info($"#{stepEvent.Step} CACHED", Verbosity.Normal);
                     }
 
                     break;
@@ -267,25 +270,25 @@ internal sealed partial class BuildOutputParser
                     if (!step.Done)
                     {
                         step.Done = true;
-                        _log.Info(string.Create(CultureInfo.InvariantCulture, $"{step.Name} DONE {completed.Duration.TotalSeconds:0.0}s"), Verbosity.Normal);
+                        _log.Info(string.Create(CultureInfo.InvariantCulture, $"#{stepEvent.Step} DONE {completed.Duration.TotalSeconds:0.0}s"), Verbosity.Normal);
                     }
 
                     break;
                 case BuildStepFailed { Canceled: true }:
-                    _log.Info($"{step.Name} CANCELED", Verbosity.Detailed);
+                    _log.Info($"#{stepEvent.Step} CANCELED", Verbosity.Detailed);
                     break;
                 case BuildStepFailed failed:
                     step.Error = failed.Error;
                     _failedStep ??= step;
-                    _log.Info($"{step.Name} ERROR: {failed.Error}", Verbosity.Normal);
+                    _log.Info($"#{stepEvent.Step} ERROR: {failed.Error}", Verbosity.Normal);
                     break;
                 case BuildStepLog output:
                     var text = StripAnsi(output.Line).TrimEnd('\r');
                     step.Lines.Add(text, output.Stream == BuildLogStream.Stderr);
-                    _log.Info($"{step.Name} {text}", Verbosity.Detailed);
+                    _log.Info($"#{stepEvent.Step} {text}", Verbosity.Detailed);
                     break;
                 case BuildStepWarning warning:
-                    _log.Info($"{step.Name} WARNING: {warning.Message}", Verbosity.Normal);
+                    _log.Info($"#{stepEvent.Step} WARNING: {warning.Message}", Verbosity.Normal);
                     break;
             }
         }
