@@ -155,6 +155,30 @@ public sealed class ClientFailureTests
     }
 
     [TestMethod]
+    public async Task RegistryCredentialsGoWithTheBuildForBaseImages()
+    {
+        using var home = new TempDirectory();
+        home.Write(".docker/config.json", """{"auths":{"private.example:5000":{"auth":"YnVpbGRlcjpiYXNlLXB3"}}}""");
+        await using var server = FakeEngine(async stream =>
+        {
+            await FakeHttpServer.WriteAsync(stream, 200, "OK", "application/json", "{\"errorDetail\":{\"message\":\"stop here\"}}\r\n", close: true);
+        });
+        var environment = new Dictionary<string, string> { ["HOME"] = home.Path, [RegistryCredentialResolver.UserNameVariable] = "push-only", [RegistryCredentialResolver.PasswordVariable] = "push-only" };
+        using var client = EngineClient.Create(new EngineEndpoint(new Uri($"tcp://127.0.0.1:{server.Port}"), "the test"), name => environment.TryGetValue(name, out var v) ? v : null);
+        var log = new TestLog();
+        await Assert.ThrowsExactlyAsync<EngineException>(() => client.BuildAsync(SimpleRequest(), log));
+
+        var build = server.Requests.Single(r => r.Path.Contains("/build", StringComparison.Ordinal));
+        var header = build.Headers["X-Registry-Config"].Replace('-', '+').Replace('_', '/');
+        using var json = System.Text.Json.JsonDocument.Parse(Convert.FromBase64String(header));
+        var entry = json.RootElement.GetProperty("private.example:5000");
+        Assert.AreEqual("builder", entry.GetProperty("username").GetString());
+        Assert.AreEqual("base-pw", entry.GetProperty("password").GetString(), "push credentials from the environment are not used for base images");
+        Assert.IsFalse(log.All.Contains("base-pw", StringComparison.Ordinal));
+        Assert.IsFalse(server.Requests.Any(r => r.Path.EndsWith("/version", StringComparison.Ordinal) && r.Headers.ContainsKey("X-Registry-Config")), "credentials go with the build request only");
+    }
+
+    [TestMethod]
     public async Task ContextThatCannotBeReadHasItsOwnCode()
     {
         await using var server = FakeEngine(async stream =>

@@ -187,6 +187,43 @@ public sealed class EngineBuildTests
         }
     }
 
+    /// <summary>
+    /// The classic builder pulls base images with the credentials sent in X-Registry-Config. (BuildKit without a client
+    /// session asks the session for credentials and pulls anonymously: verified on Docker 20.10.)
+    /// </summary>
+    [TestMethod]
+    public async Task BaseImagePullUsesTheDockerConfigCredentials()
+    {
+        const BuilderKind builder = BuilderKind.Classic;
+        // The engine and the base image must be up; this test talks to the engine with a client of its own.
+        (await EngineTestEnvironment.ConnectAsync()).Dispose();
+        using var home = new TempDirectory();
+        // A registry that asks for a login and then knows no image: the engine must come back with the credentials.
+        await using var registry = new FakeHttpServer(async (request, stream) =>
+        {
+            var headOnly = request.Method == "HEAD";
+            if (!request.Headers.ContainsKey("Authorization"))
+            {
+                await FakeHttpServer.WriteAsync(stream, 401, "Unauthorized", "application/json; charset=utf-8", """{"errors":[{"code":"UNAUTHORIZED","message":"login first"}]}""", headOnly: headOnly, headers: [("WWW-Authenticate", "Basic realm=\"test\""), ("Docker-Distribution-API-Version", "registry/2.0")]);
+                return true;
+            }
+
+            await FakeHttpServer.WriteAsync(stream, 404, "Not Found", "application/json; charset=utf-8", """{"errors":[{"code":"MANIFEST_UNKNOWN","message":"no such manifest"}]}""", headOnly: headOnly, headers: [("Docker-Distribution-API-Version", "registry/2.0")]);
+            return true;
+        });
+        var host = $"127.0.0.1:{registry.Port}";
+        home.Write(".docker/config.json", "{\"auths\":{\"" + host + "\":{\"auth\":\"YnVpbGRlcjpiYXNlLXB3\"}}}");
+        var environment = new Dictionary<string, string> { ["HOME"] = home.Path };
+        using var client = EngineClient.Create(EngineTestEnvironment.Endpoint, name => environment.TryGetValue(name, out var v) ? v : null);
+        var context = new InMemoryContext(("Dockerfile", $"FROM {host}/private/base:1\nRUN true\n"));
+
+        var error = await Assert.ThrowsExactlyAsync<EngineException>(() => client.BuildAsync(Request(context, EngineTestEnvironment.UniqueRepository("private"), builder), new TestLog()));
+
+        Assert.AreEqual(EngineErrorCodes.BaseImageUnavailable, error.Code, error.Message);
+        var expected = "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("builder:base-pw"));
+        Assert.IsTrue(registry.Requests.Any(r => r.Headers.TryGetValue("Authorization", out var auth) && auth == expected), string.Join("\n", registry.Requests.Select(r => $"{r.Method} {r.Path}")));
+    }
+
     [TestMethod]
     public async Task AutoChoosesBuildKitOnThisEngine()
     {

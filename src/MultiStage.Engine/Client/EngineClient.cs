@@ -21,13 +21,15 @@ public sealed partial class EngineClient : IDisposable
     private static readonly TimeSpan CleanupTimeout = TimeSpan.FromSeconds(30);
 
     private readonly DockerClient _docker;
+    private readonly Func<IReadOnlyDictionary<string, string>, DockerClient> _clientWithHeaders;
     private readonly Func<string, string?> _environment;
     private EngineInfo? _info;
 
-    private EngineClient(EngineEndpoint endpoint, DockerClient docker, Func<string, string?> environment)
+    private EngineClient(EngineEndpoint endpoint, Func<IReadOnlyDictionary<string, string>, DockerClient> clientFactory, Func<string, string?> environment)
     {
         Endpoint = endpoint;
-        _docker = docker;
+        _docker = clientFactory(new Dictionary<string, string>());
+        _clientWithHeaders = clientFactory;
         _environment = environment;
     }
 
@@ -51,16 +53,22 @@ public sealed partial class EngineClient : IDisposable
             throw new EngineException(EngineErrorCodes.EndpointInvalid, $"The engine address {endpoint.Describe()} has an unsupported scheme; use unix://, npipe:// or tcp://.");
         }
 
-        // A fixed configuration keeps Docker.DotNet from reading DOCKER_HOST or config.json itself: discovery is ours.
-        var builder = new DockerClientBuilder(new DockerConfig(new FixedCliSettings(uri.OriginalString))).WithEndpoint(uri);
-        if (endpoint.Tls is { } tls)
+        var tlsCredentials = endpoint.Tls is { } tls ? CreateTlsCredentials(endpoint, tls) : null;
+        DockerClient Build(IReadOnlyDictionary<string, string> headers)
         {
-            builder = builder.WithAuthProvider(CreateTlsCredentials(endpoint, tls));
+            // A fixed configuration keeps Docker.DotNet from reading DOCKER_HOST or config.json itself: discovery is ours.
+            var builder = new DockerClientBuilder(new DockerConfig(new FixedCliSettings(uri.OriginalString))).WithEndpoint(uri).WithHeaders(headers);
+            if (tlsCredentials is not null)
+            {
+                builder = builder.WithAuthProvider(tlsCredentials);
+            }
+
+            return builder.Build();
         }
 
         try
         {
-            return new EngineClient(endpoint, builder.Build(), environment);
+            return new EngineClient(endpoint, Build, environment);
         }
         catch (Exception ex) when (ex is NotSupportedException or InvalidOperationException or ArgumentException)
         {
@@ -170,6 +178,19 @@ public sealed partial class EngineClient : IDisposable
             },
             CancellationToken.None);
 
+        // Base images from private registries: the engine pulls them with the credentials sent along, as the CLI does.
+        string? registryConfig;
+        try
+        {
+            registryConfig = await RegistryConfigHeaderAsync(log, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
+        {
+            throw Cancelled(ex);
+        }
+
+        using var buildClient = registryConfig is null ? null : _clientWithHeaders(new Dictionary<string, string> { ["X-Registry-Config"] = registryConfig });
+
         var parser = new BuildOutputParser(log, builder == BuilderKind.BuildKit ? new BuildKitProgress() : null);
         try
         {
@@ -179,7 +200,7 @@ public sealed partial class EngineClient : IDisposable
                 // The raw-stream overload is marked obsolete in favour of one that parses each message into JSONMessage,
                 // whose object-typed "aux" cannot hold BuildKit's base64 string: the raw stream is read here instead.
 #pragma warning disable CS0618
-                response = await _docker.Images.BuildImageFromDockerfileAsync(pipe.Reader.AsStream(), parameters, requestCancellation.Token).ConfigureAwait(false);
+                response = await (buildClient ?? _docker).Images.BuildImageFromDockerfileAsync(pipe.Reader.AsStream(), parameters, requestCancellation.Token).ConfigureAwait(false);
 #pragma warning restore CS0618
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -254,6 +275,65 @@ public sealed partial class EngineClient : IDisposable
     }
 
     public void Dispose() => _docker.Dispose();
+
+    /// <summary>
+    /// The X-Registry-Config header: credentials of every registry the docker configuration knows ("auths" and
+    /// "credHelpers" keys), base64url of a JSON map, as the docker CLI sends it. Null when there are none. A registry
+    /// whose credentials cannot be had is left out (the pull then fails with its own error if it needs them).
+    /// </summary>
+    private async Task<string?> RegistryConfigHeaderAsync(ILog log, CancellationToken cancellationToken)
+    {
+        DockerConfigFile config;
+        try
+        {
+            config = DockerConfigFile.Load(DockerConfigFile.ResolveDirectory(_environment, HomeDirectory()));
+        }
+        catch (EngineException ex)
+        {
+            log.Info($"Base image credentials are not sent: {ex.Message}", Verbosity.Detailed);
+            return null;
+        }
+
+        var resolver = new RegistryCredentialResolver(name => name is RegistryCredentialResolver.UserNameVariable or RegistryCredentialResolver.PasswordVariable ? null : _environment(name), HomeDirectory());
+        var auths = new Dictionary<string, AuthConfig>(StringComparer.Ordinal);
+        foreach (var key in config.Auths.Keys.Concat(config.CredHelpers.Keys).Distinct(StringComparer.OrdinalIgnoreCase))
+        {
+            try
+            {
+                if (await resolver.ResolveAsync(key, cancellationToken).ConfigureAwait(false) is { } credentials)
+                {
+                    auths[key] = new AuthConfig
+                    {
+                        ServerAddress = key,
+                        Username = credentials.IdentityToken is null ? credentials.Username : null,
+                        Password = credentials.IdentityToken is null ? credentials.Password : null,
+                        IdentityToken = credentials.IdentityToken,
+                    };
+                }
+            }
+            catch (EngineException ex)
+            {
+                log.Info($"Credentials for {key} are not sent with the build: {ex.Message}", Verbosity.Detailed);
+            }
+        }
+
+        if (auths.Count == 0)
+        {
+            return null;
+        }
+
+        var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(auths.ToDictionary(
+            p => p.Key,
+            p => new Dictionary<string, string?>
+            {
+                ["username"] = p.Value.Username,
+                ["password"] = p.Value.Password,
+                ["identitytoken"] = p.Value.IdentityToken,
+                ["serveraddress"] = p.Value.ServerAddress,
+            }.Where(e => e.Value is not null).ToDictionary(e => e.Key, e => e.Value)));
+        // The engine decodes this header as URL-safe base64.
+        return Convert.ToBase64String(json).Replace('+', '-').Replace('/', '_');
+    }
 
     private static EngineException Cancelled(Exception inner) =>
         new(EngineErrorCodes.BuildCancelled, "The image build was cancelled; the engine stopped it and no tag was changed.", inner);
