@@ -188,13 +188,14 @@ public sealed class EngineBuildTests
     }
 
     /// <summary>
-    /// The classic builder pulls base images with the credentials sent in X-Registry-Config. (BuildKit without a client
-    /// session asks the session for credentials and pulls anonymously: verified on Docker 20.10.)
+    /// The classic builder pulls base images with the credentials sent in X-Registry-Config. BuildKit without a client
+    /// session pulls anonymously (Docker 20.10), so base images named in the request are pulled by the client first.
     /// </summary>
     [TestMethod]
-    public async Task BaseImagePullUsesTheDockerConfigCredentials()
+    [DataRow(BuilderKind.Classic, false)]
+    [DataRow(BuilderKind.BuildKit, true)]
+    public async Task BaseImagePullUsesTheDockerConfigCredentials(BuilderKind builder, bool nameBaseImages)
     {
-        const BuilderKind builder = BuilderKind.Classic;
         // The engine and the base image must be up; this test talks to the engine with a client of its own.
         (await EngineTestEnvironment.ConnectAsync()).Dispose();
         using var home = new TempDirectory();
@@ -216,12 +217,46 @@ public sealed class EngineBuildTests
         var environment = new Dictionary<string, string> { ["HOME"] = home.Path };
         using var client = EngineClient.Create(EngineTestEnvironment.Endpoint, name => environment.TryGetValue(name, out var v) ? v : null);
         var context = new InMemoryContext(("Dockerfile", $"FROM {host}/private/base:1\nRUN true\n"));
+        var request = Request(context, EngineTestEnvironment.UniqueRepository("private"), builder) with
+        {
+            BaseImages = nameBaseImages ? [$"{host}/private/base:1"] : [],
+        };
 
-        var error = await Assert.ThrowsExactlyAsync<EngineException>(() => client.BuildAsync(Request(context, EngineTestEnvironment.UniqueRepository("private"), builder), new TestLog()));
+        var error = await Assert.ThrowsExactlyAsync<EngineException>(() => client.BuildAsync(request, new TestLog()));
 
         Assert.AreEqual(EngineErrorCodes.BaseImageUnavailable, error.Code, error.Message);
         var expected = "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("builder:base-pw"));
         Assert.IsTrue(registry.Requests.Any(r => r.Headers.TryGetValue("Authorization", out var auth) && auth == expected), string.Join("\n", registry.Requests.Select(r => $"{r.Method} {r.Path}")));
+    }
+
+    [TestMethod]
+    public async Task NamedBaseImagesMissingFromTheEngineArePulledFirst()
+    {
+        using var client = await EngineTestEnvironment.ConnectAsync();
+        var baseRepository = EngineTestEnvironment.UniqueRepository("base");
+        var remote = $"{EngineTestEnvironment.Registry}/{baseRepository}";
+        var repository = EngineTestEnvironment.UniqueRepository("onbase");
+        try
+        {
+            await client.BuildAsync(Request(new InMemoryContext(("Dockerfile", "FROM scratch\nCOPY f /f\n"), ("f", baseRepository)), baseRepository, BuilderKind.Classic, "1"), new TestLog());
+            await client.PushAsync(baseRepository, ["1"], EngineTestEnvironment.Registry, null, new TestLog());
+            await EngineTestEnvironment.RemoveAsync($"{remote}:1", $"{baseRepository}:1");
+            Assert.IsNull(await EngineTestEnvironment.ImageIdAsync($"{remote}:1"));
+
+            var log = new TestLog();
+            var request = Request(new InMemoryContext(("Dockerfile", $"FROM {remote}:1\nLABEL on=base\n")), repository, BuilderKind.BuildKit, "1") with
+            {
+                BaseImages = [$"{remote}:1", "scratch"],
+            };
+            await client.BuildAsync(request, log);
+
+            Assert.IsTrue(log.Lines(Verbosity.Normal).Contains($"Pulling base image {remote}:1"), log.All);
+            Assert.IsNotNull(await EngineTestEnvironment.ImageIdAsync($"{remote}:1"));
+        }
+        finally
+        {
+            await EngineTestEnvironment.RemoveAsync($"{repository}:1", $"{remote}:1", $"{baseRepository}:1");
+        }
     }
 
     [TestMethod]

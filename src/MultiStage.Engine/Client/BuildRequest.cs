@@ -54,6 +54,13 @@ public sealed record BuildRequest
     /// <summary>Always look for a newer base image in its registry.</summary>
     public bool Pull { get; init; }
 
+    /// <summary>
+    /// The images the Dockerfile builds FROM, when the caller knows them. Those the engine does not have (all of them
+    /// with <see cref="Pull"/>) are pulled before the build with the docker configuration's credentials: BuildKit,
+    /// driven without a client session, pulls anonymously and could not fetch private base images itself.
+    /// </summary>
+    public IReadOnlyList<string> BaseImages { get; init; } = [];
+
     public BuilderKind Builder { get; init; } = BuilderKind.Auto;
 }
 

@@ -62,15 +62,7 @@ public sealed partial class EngineClient
                 }
             }
 
-            var auth = credentials is null
-                ? new AuthConfig { ServerAddress = registryHost }
-                : new AuthConfig
-                {
-                    ServerAddress = registryHost,
-                    Username = credentials.IdentityToken is null ? credentials.Username : null,
-                    Password = credentials.IdentityToken is null ? credentials.Password : null,
-                    IdentityToken = credentials.IdentityToken,
-                };
+            var auth = ToAuthConfig(credentials, registryHost);
 
             var pushed = new List<PushedTag>();
             foreach (var tag in tags)
@@ -251,7 +243,7 @@ public sealed partial class EngineClient
 
     private string HomeDirectory() => _environment("HOME") is { Length: > 0 } home ? home : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
 
-    /// <summary>Collects the push stream synchronously and in order (Progress&lt;T&gt; would post to the thread pool).</summary>
+    /// <summary>Collects a push or pull stream synchronously and in order (Progress&lt;T&gt; would post to the thread pool).</summary>
     private sealed class PushProgress(ILog log) : IProgress<JSONMessage>
     {
         private readonly HashSet<string> _shown = new(StringComparer.Ordinal);

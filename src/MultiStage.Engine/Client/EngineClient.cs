@@ -134,6 +134,21 @@ public sealed partial class EngineClient : IDisposable
 
         var builder = ChooseBuilder(request.Builder, info);
 
+        // Base images from private registries: the engine pulls them with the credentials sent along, as the CLI does.
+        string? registryConfig;
+        bool pulledBaseImages;
+        try
+        {
+            pulledBaseImages = await PullBaseImagesAsync(request, log, cancellationToken).ConfigureAwait(false);
+            registryConfig = await RegistryConfigHeaderAsync(log, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
+        {
+            throw Cancelled(ex);
+        }
+
+        using var buildClient = registryConfig is null ? null : _clientWithHeaders(new Dictionary<string, string> { ["X-Registry-Config"] = registryConfig });
+
         var parameters = new ImageBuildParameters
         {
             Dockerfile = request.DockerfilePath,
@@ -144,7 +159,8 @@ public sealed partial class EngineClient : IDisposable
             Target = string.IsNullOrEmpty(request.TargetStage) ? null : request.TargetStage,
             NetworkMode = string.IsNullOrEmpty(request.NetworkMode) ? null : request.NetworkMode,
             NoCache = request.NoCache ? true : null,
-            Pull = request.Pull ? "1" : null,
+            // Base images just pulled with credentials are fresh; BuildKit would pull them again, anonymously.
+            Pull = request.Pull && !(pulledBaseImages && builder == BuilderKind.BuildKit) ? "1" : null,
             Remove = true,
             // The classic builder otherwise keeps the container of a failed step.
             ForceRemove = true,
@@ -177,19 +193,6 @@ public sealed partial class EngineClient : IDisposable
                 }
             },
             CancellationToken.None);
-
-        // Base images from private registries: the engine pulls them with the credentials sent along, as the CLI does.
-        string? registryConfig;
-        try
-        {
-            registryConfig = await RegistryConfigHeaderAsync(log, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
-        {
-            throw Cancelled(ex);
-        }
-
-        using var buildClient = registryConfig is null ? null : _clientWithHeaders(new Dictionary<string, string> { ["X-Registry-Config"] = registryConfig });
 
         var parser = new BuildOutputParser(log, builder == BuilderKind.BuildKit ? new BuildKitProgress() : null);
         try
@@ -276,6 +279,92 @@ public sealed partial class EngineClient : IDisposable
 
     public void Dispose() => _docker.Dispose();
 
+    /// <summary>Pulls the request's base images the engine lacks (all with Pull); returns whether any were pulled.</summary>
+    private async Task<bool> PullBaseImagesAsync(BuildRequest request, ILog log, CancellationToken cancellationToken)
+    {
+        var pulled = false;
+        var resolver = new RegistryCredentialResolver(WithoutPushVariables, HomeDirectory());
+        foreach (var image in request.BaseImages.Distinct(StringComparer.Ordinal))
+        {
+            // "scratch" is no image, and a name with a build argument in it is only known to the builder.
+            if (string.Equals(image, "scratch", StringComparison.OrdinalIgnoreCase) || image.Contains('$', StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            if (!request.Pull && await TryGetImageIdAsync(image, cancellationToken).ConfigureAwait(false) is not null)
+            {
+                continue;
+            }
+
+            var registry = ImageReference.SplitRegistry(image).Registry;
+            if (registry is null)
+            {
+                var system = await _docker.System.GetSystemInfoAsync(cancellationToken).ConfigureAwait(false);
+                registry = system.IndexServerAddress;
+            }
+
+            var host = RegistryCredentialResolver.NormalizeRegistry(registry);
+            RegistryCredentials? credentials;
+            try
+            {
+                credentials = await resolver.ResolveAsync(host, cancellationToken).ConfigureAwait(false);
+            }
+            catch (EngineException ex)
+            {
+                log.Info($"Pulling {image} without credentials: {ex.Message}", Verbosity.Detailed);
+                credentials = null;
+            }
+
+            log.Info($"Pulling base image {image}", Verbosity.Normal);
+            var progress = new PushProgress(log);
+            try
+            {
+                await _docker.Images.CreateImageAsync(
+                    new ImagesCreateParameters { FromImage = image, Platform = string.IsNullOrEmpty(request.Platform) ? null : request.Platform },
+                    ToAuthConfig(credentials, host),
+                    progress,
+                    cancellationToken).ConfigureAwait(false);
+            }
+            catch (DockerApiException ex)
+            {
+                throw new EngineException(
+                    EngineErrorCodes.BaseImageUnavailable,
+                    $"The base image {image} cannot be pulled: {EngineFailures.EngineMessage(ex.ResponseBody)?.TrimEnd('.')}. Check the image name and tag, and log in to {host} ('docker login {host}') if it is private.",
+                    ex);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException && ex is not EngineException)
+            {
+                throw EngineFailures.Connection(ex, Endpoint) ?? EngineFailures.Unreachable(Endpoint, ex.Message, ex);
+            }
+
+            if (progress.Error is not null)
+            {
+                throw new EngineException(
+                    EngineErrorCodes.BaseImageUnavailable,
+                    $"The base image {image} cannot be pulled: {progress.Error.TrimEnd('.')}. Check the image name and tag, that the engine can reach {host}, and log in to it ('docker login {host}') if it is private.");
+            }
+
+            pulled = true;
+        }
+
+        return pulled;
+    }
+
+    private string? WithoutPushVariables(string name) =>
+        name is RegistryCredentialResolver.UserNameVariable or RegistryCredentialResolver.PasswordVariable ? null : _environment(name);
+
+    private static AuthConfig ToAuthConfig(RegistryCredentials? credentials, string serverAddress) =>
+        credentials is null
+            ? new AuthConfig { ServerAddress = serverAddress }
+            : new AuthConfig
+            {
+                ServerAddress = serverAddress,
+                Username = credentials.IdentityToken is null ? credentials.Username : null,
+                Password = credentials.IdentityToken is null ? credentials.Password : null,
+                IdentityToken = credentials.IdentityToken,
+            };
+
     /// <summary>
     /// The X-Registry-Config header: credentials of every registry the docker configuration knows ("auths" and
     /// "credHelpers" keys), base64url of a JSON map, as the docker CLI sends it. Null when there are none. A registry
@@ -294,7 +383,7 @@ public sealed partial class EngineClient : IDisposable
             return null;
         }
 
-        var resolver = new RegistryCredentialResolver(name => name is RegistryCredentialResolver.UserNameVariable or RegistryCredentialResolver.PasswordVariable ? null : _environment(name), HomeDirectory());
+        var resolver = new RegistryCredentialResolver(WithoutPushVariables, HomeDirectory());
         var auths = new Dictionary<string, AuthConfig>(StringComparer.Ordinal);
         foreach (var key in config.Auths.Keys.Concat(config.CredHelpers.Keys).Distinct(StringComparer.OrdinalIgnoreCase))
         {
