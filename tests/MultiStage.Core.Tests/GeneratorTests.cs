@@ -57,6 +57,20 @@ public sealed class GeneratorTests
     }
 
     [TestMethod]
+    public void OnlyWhatTheBuildStageNeedsOfTheSdkIsVendored()
+    {
+        Assert.IsTrue(Generator.NeededInBuildStage(".nupkg.metadata"));
+        Assert.IsTrue(Generator.NeededInBuildStage("multistage.sdk.1.2.3.nupkg.sha512"));
+        Assert.IsTrue(Generator.NeededInBuildStage("Sdk/Sdk.targets"));
+        Assert.IsTrue(Generator.NeededInBuildStage("tasks/net8.0/MultiStage.Tasks.dll"));
+        Assert.IsTrue(Generator.NeededInBuildStage("tasks/net8.0/MultiStage.Core.dll"));
+        Assert.IsFalse(Generator.NeededInBuildStage("multistage.sdk.1.2.3.nupkg"));
+        Assert.IsFalse(Generator.NeededInBuildStage("tasks/net472/MultiStage.Tasks.dll"));
+        Assert.IsFalse(Generator.NeededInBuildStage("tasks/net8.0/Docker.DotNet.dll"));
+        Assert.IsFalse(Generator.NeededInBuildStage("tasks/net8.0/MultiStage.Engine.dll"));
+    }
+
+    [TestMethod]
     public void UpgradingTheSdkReplacesTheVendoredPackage()
     {
         using var repo = new RepoFixture();

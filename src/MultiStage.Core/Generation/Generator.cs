@@ -67,7 +67,7 @@ public static class Generator
             {
                 var target = Path.Combine(result.ContextRoot, DockerfileBuilder.VendorFolder.Replace('/', Path.DirectorySeparatorChar));
                 var prefix = Path.Combine(settings.SdkPackageId.ToLowerInvariant(), settings.SdkPackageVersion.ToLowerInvariant());
-                if (AtomicFile.MirrorDirectory(vendor, target, prefix) > 0)
+                if (AtomicFile.MirrorDirectory(vendor, target, prefix, NeededInBuildStage) > 0)
                 {
                     written.Add(target);
                 }
@@ -259,6 +259,26 @@ public static class Generator
         var images = ImageInference.Infer(project, settings, log);
         return images is null ? null : (repository, tags, images);
 
+    }
+
+    /// <summary>
+    /// What the build stage needs of the SDK package: its MSBuild files, the package markers NuGet looks for, and
+    /// the tasks of the .NET MSBuild that generation and layering use. The archive itself, the .NET Framework tasks
+    /// and the engine client stay out, which keeps every build context some megabytes smaller.
+    /// </summary>
+    internal static bool NeededInBuildStage(string relativePath)
+    {
+        if (relativePath.EndsWith(".nupkg", StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+
+        if (!relativePath.StartsWith("tasks/", StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        return relativePath is "tasks/net8.0/MultiStage.Tasks.dll" or "tasks/net8.0/MultiStage.Core.dll";
     }
 
     /// <summary>The text of a built model; null when building failed (already logged) or a value cannot be written.</summary>

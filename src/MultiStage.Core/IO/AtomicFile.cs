@@ -50,14 +50,18 @@ public static class AtomicFile
     /// <paramref name="prefix"/>: files whose bytes differ are copied, files that are gone (an older version) deleted,
     /// so a rerun with nothing changed touches nothing. Returns the number of files changed.
     /// </summary>
-    public static int MirrorDirectory(string source, string destination, string prefix)
+    public static int MirrorDirectory(string source, string destination, string prefix, Func<string, bool>? include = null)
     {
         var changed = 0;
         var sourceRoot = source.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
         var wanted = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
         {
-            wanted[Path.Combine(prefix, file.Substring(sourceRoot.Length))] = file;
+            var relative = file.Substring(sourceRoot.Length);
+            if (include is null || include(relative.Replace(Path.DirectorySeparatorChar, '/')))
+            {
+                wanted[Path.Combine(prefix, relative)] = file;
+            }
         }
 
         foreach (var pair in wanted.OrderBy(p => p.Key, StringComparer.Ordinal))
