@@ -105,13 +105,8 @@ internal sealed partial class BuildOutputParser
 
         if (GetString(message, "status") is { } status)
         {
-            // Base image pulls of the classic builder: show each layer's state once, not every progress tick.
+            // Base image pulls of the classic builder: each layer's state once ("Downloading"), not every progress tick.
             var shown = id is null ? status : $"{id}: {status}";
-            if (message.TryGetProperty("progressDetail", out var detail) && detail.ValueKind == JsonValueKind.Object && detail.TryGetProperty("current", out _))
-            {
-                shown = id is null ? status : $"{id}: {status}";
-            }
-
             if (_statusShown.Add(shown))
             {
                 _log.Info(shown, Verbosity.Detailed);
