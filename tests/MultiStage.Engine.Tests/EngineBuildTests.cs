@@ -260,6 +260,30 @@ public sealed class EngineBuildTests
     }
 
     [TestMethod]
+    [DataRow(BuilderKind.BuildKit)]
+    [DataRow(BuilderKind.Classic)]
+    public async Task ALongFileNameSortingBeforeTheDockerfileDoesNotHideTheArchive(BuilderKind builder)
+    {
+        // A name that needs a PAX header and sorts before "Dockerfile": BuildKit on 20.10 would take an archive
+        // opening with it for a bare Dockerfile.
+        using var client = await EngineTestEnvironment.ConnectAsync();
+        using var dir = new TempDirectory();
+        var longName = "A" + new string('b', 120) + ".txt";
+        dir.Write(longName, "long\n");
+        dir.Write("Dockerfile", $"FROM scratch\nCOPY {longName} /long.txt\n");
+        var repository = EngineTestEnvironment.UniqueRepository("paxfirst");
+        try
+        {
+            var result = await client.BuildAsync(Request(new DirectoryBuildContext(dir.Path), repository, builder, "1"), new TestLog());
+            StringAssert.StartsWith(result.ImageId, "sha256:");
+        }
+        finally
+        {
+            await EngineTestEnvironment.RemoveAsync($"{repository}:1");
+        }
+    }
+
+    [TestMethod]
     public async Task AutoChoosesBuildKitOnThisEngine()
     {
         using var client = await EngineTestEnvironment.ConnectAsync();

@@ -29,6 +29,35 @@ public sealed class DirectoryBuildContext : IBuildContextSource
     public async Task WriteTarAsync(Stream destination, CancellationToken cancellationToken)
     {
         var ignore = DockerIgnore.Load(ContextDirectory).KeepBuildFiles(DockerfilePath);
-        LastResult = await BuildContext.WriteTarAsync(destination, ContextDirectory, ignore, ExtraFiles, cancellationToken).ConfigureAwait(false);
+        LastResult = await BuildContext.WriteTarAsync(destination, ContextDirectory, ignore, await FirstEntriesAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The Dockerfile goes first: BuildKit on Docker 20.10 sniffs the upload's first header to tell a tar from a bare
+    /// Dockerfile, and takes an archive that opens with a PAX header (a long or non-ASCII name sorting first) for a
+    /// Dockerfile. "Dockerfile" itself always fits a plain header.
+    /// </summary>
+    private async Task<IReadOnlyCollection<BuildContextFile>> FirstEntriesAsync(CancellationToken cancellationToken)
+    {
+        if (ExtraFiles.Count > 0 || DockerfilePath is null)
+        {
+            return ExtraFiles;
+        }
+
+        var path = Path.Combine(ContextDirectory, DockerfilePath.Replace('/', Path.DirectorySeparatorChar));
+        if (!File.Exists(path))
+        {
+            return ExtraFiles;
+        }
+
+        var info = new FileInfo(path);
+        return new[]
+        {
+            new BuildContextFile(DockerfilePath, await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false))
+            {
+                Mode = OperatingSystem.IsWindows() ? BuildContextFile.DefaultMode : File.GetUnixFileMode(path),
+                ModificationTime = info.LastWriteTimeUtc,
+            },
+        };
     }
 }

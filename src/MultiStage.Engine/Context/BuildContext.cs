@@ -8,9 +8,11 @@ namespace MultiStage.Engine.Context;
 /// <param name="Content">The file content.</param>
 public sealed record BuildContextFile(string Name, ReadOnlyMemory<byte> Content)
 {
+    /// <summary>rw-r--r--.</summary>
+    public const UnixFileMode DefaultMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+
     /// <summary>Permission bits of the entry; 0644 unless set.</summary>
-    public UnixFileMode Mode { get; init; } =
-        UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+    public UnixFileMode Mode { get; init; } = DefaultMode;
 
     /// <summary>Modification time of the entry; the Unix epoch unless set, so the archive bytes stay reproducible.</summary>
     public DateTimeOffset ModificationTime { get; init; } = DateTimeOffset.UnixEpoch;
