@@ -70,6 +70,7 @@ try
     {
         var result = new AssetResult(asset);
         results.Add(result);
+        var variants = new List<Variant>();
         foreach (var key in options.Variants)
         {
             Variant variant = key switch
@@ -80,7 +81,7 @@ try
             };
             var vr = new VariantResult { Key = key, Command = variant.CommandLine };
             result.Variants[key] = vr;
-            try
+            Guard(vr, variant, () =>
             {
                 variant.Prepare();
                 vr.Command = variant.CommandLine;
@@ -89,17 +90,12 @@ try
                     PrimeContentStore(c.BaseImage, containersTemp);
                 }
 
-                Measure(variant, vr, result);
-            }
-            catch (BenchException e)
-            {
-                vr.Error = e.Message;
-                Say($"{asset.Name} ({key}) failed: {e.Message.Split('\n')[0]}");
-            }
-
-            RemoveImages(built);
+                variants.Add(variant);
+            });
         }
 
+        MeasureAsset(result, variants);
+        RemoveImages(built);
         DeleteQuietly(Path.Combine(work, "nuget"));
     }
 
@@ -136,7 +132,7 @@ finally
 var report = Report.Markdown(options, info, results, generation);
 var jsonPath = Path.Combine(options.Repository, "artifacts", "bench", $"results-{stamp}.json");
 Directory.CreateDirectory(Path.GetDirectoryName(jsonPath)!);
-File.WriteAllText(jsonPath, JsonSerializer.Serialize(new { info, results = results.Select(r => new { asset = r.Asset.Name, r.AotBaseImage, r.AotBaseSize, variants = r.Variants.Values }), generation }, new JsonSerializerOptions { WriteIndented = true }));
+File.WriteAllText(jsonPath, JsonSerializer.Serialize(new { info, results = results.Select(r => new { asset = r.Asset.Name, r.AotBaseImage, r.AotBaseSize, variants = r.Variants.Values }), generation }, new JsonSerializerOptions { WriteIndented = true, IncludeFields = true }));
 var interrupted = cancel.IsCancellationRequested;
 if (!interrupted)
 {
@@ -162,61 +158,136 @@ return interrupted ? 130 : 0;
 
 // ---------------------------------------------------------------------------------------------------------------
 
-void Measure(Variant variant, VariantResult vr, AssetResult result)
+// The variants of one asset take turns, so a change of load on the (shared) machine hits all of them alike.
+void MeasureAsset(AssetResult result, List<Variant> variants)
 {
-    var name = $"{variant.Asset.Name} ({variant.Key})";
-    ImageInfo? current = null;
+    var current = new Dictionary<string, ImageInfo>(StringComparer.Ordinal);
+    var alive = variants.ToList();
     for (var i = 1; i <= options.ColdRuns; i++)
     {
-        variant.MakeCold();
-        var sample = new Sample { Kind = "cold", Run = i };
-        vr.Cold.Add(sample);
-        current = BuildOnce(variant, sample, $"{name} cold {i}/{options.ColdRuns}");
+        // One prune per round: the variants share no build step, so each one still finds nothing it can reuse.
+        // (a) goes first: a step it shared with (b) could only help (b).
+        if (alive.Any(v => v is not PublishContainerVariant) && !docker.TryRun("builder", "prune", "-af"))
+        {
+            throw new BenchException("docker builder prune -af failed (see " + docker.LogPath + ")");
+        }
+
+        foreach (var variant in alive.ToList())
+        {
+            var vr = result[variant.Key]!;
+            if (!Guard(vr, variant, () =>
+            {
+                variant.MakeCold();
+                var sample = new Sample { Kind = "cold", Run = i };
+                vr.Cold.Add(sample);
+                current[variant.Key] = BuildOnce(variant, sample, $"{result.Asset.Name} ({variant.Key}) cold {i}/{options.ColdRuns}");
+                if (variant is SampleDockerfileVariant && SampleDockerfileVariant.CachedSteps(File.ReadAllText(sample.Log)) is { Count: > 0 } cached)
+                {
+                    info.Notes.Add($"{result.Asset.Name} (b) cold {i}: BuildKit reused {string.Join(", ", cached)} from the cache.");
+                }
+            }))
+            {
+                alive.Remove(variant);
+            }
+        }
     }
 
-    if (current is null)
+    foreach (var variant in alive)
     {
-        throw new BenchException("no image was built");
+        var vr = result[variant.Key]!;
+        vr.RuntimeBase = variant.RuntimeBase();
+        var (runs, output) = docker.Check(current[variant.Key].Id, variant.Asset, $"msbench-check-{stamp}");
+        vr.Runs = runs;
+        vr.RunOutput = output;
+        Say($"{result.Asset.Name} ({variant.Key}) image runs: {(runs ? "ok" : "NO")}: {output}");
     }
-
-    vr.RuntimeBase = variant.RuntimeBase();
-    var (runs, output) = docker.Check(current.Id, variant.Asset, $"msbench-check-{stamp}");
-    vr.Runs = runs;
-    vr.RunOutput = output;
-    Say($"{name} image runs: {(runs ? "ok" : "NO")}: {output}");
 
     for (var i = 1; i <= options.WarmRuns; i++)
     {
-        Workspace.EditSource(variant.SourceFile, $"{variant.Key}{i}");
-        var sample = new Sample { Kind = "warm", Run = i };
-        vr.Warm.Add(sample);
-        var before = current;
-        current = BuildOnce(variant, sample, $"{name} warm {i}/{options.WarmRuns}", before) ?? throw new BenchException("a warm rebuild failed");
+        foreach (var variant in alive.ToList())
+        {
+            var vr = result[variant.Key]!;
+            if (!Guard(vr, variant, () =>
+            {
+                Workspace.EditSource(variant.SourceFile, $"{variant.Key}{i}");
+                var sample = new Sample { Kind = "warm", Run = i };
+                vr.Warm.Add(sample);
+                current[variant.Key] = BuildOnce(variant, sample, $"{result.Asset.Name} ({variant.Key}) warm {i}/{options.WarmRuns}", current[variant.Key]);
+            }))
+            {
+                alive.Remove(variant);
+            }
+        }
     }
 
-    vr.FinalSize = current.Size;
-    if (variant.Asset.Name == "aot")
+    foreach (var variant in alive)
     {
-        // The native executable is what the entry point runs.
-        var entry = current.Entrypoint.FirstOrDefault() ?? throw new BenchException("the AOT image has no entry point");
-        var path = entry.StartsWith('/') ? entry : Path.Combine(current.WorkingDir.Length > 0 ? current.WorkingDir : "/", entry);
-        vr.AotBinaryPath = path;
-        vr.AotBinarySize = docker.FileSize(current.Id, path, $"msbench-probe-{stamp}");
-        if (variant.Key == "a")
+        var vr = result[variant.Key]!;
+        Guard(vr, variant, () =>
         {
-            var runtimeBase = vr.RuntimeBase;
-            result.AotBaseImage = runtimeBase;
-            result.AotBaseSize = docker.Inspect(runtimeBase.Replace(options.Registry + "/dotnet/", basePrefix + "/dotnet/", StringComparison.Ordinal))?.Size;
-        }
+            var image = current[variant.Key];
+            vr.FinalSize = image.Size;
+            if (variant.Asset.Name != "aot")
+            {
+                return;
+            }
+
+            // The native executable is what the entry point runs.
+            var entry = image.Entrypoint.FirstOrDefault() ?? throw new BenchException("the AOT image has no entry point");
+            var path = entry.StartsWith('/') ? entry : Path.Combine(image.WorkingDir.Length > 0 ? image.WorkingDir : "/", entry);
+            vr.AotBinaryPath = path;
+            vr.AotBinarySize = docker.FileSize(image.Id, path, $"msbench-probe-{stamp}");
+            if (variant.Key == "a" && vr.RuntimeBase is { } runtimeBase)
+            {
+                result.AotBaseImage = runtimeBase;
+                result.AotBaseSize = docker.Inspect(runtimeBase.Replace(options.Registry + "/dotnet/", basePrefix + "/dotnet/", StringComparison.Ordinal))?.Size;
+            }
+        });
     }
 }
 
-ImageInfo? BuildOnce(Variant variant, Sample sample, string label, ImageInfo? before = null)
+// Runs one step of a variant; a failure ends that variant only, the others go on.
+bool Guard(VariantResult vr, Variant variant, Action step)
+{
+    try
+    {
+        step();
+        return true;
+    }
+    catch (BenchException e)
+    {
+        vr.Error ??= e.Message;
+        Say($"{variant.Asset.Name} ({variant.Key}) failed: {e.Message.Split('\n')[0]}");
+        return false;
+    }
+}
+
+ImageInfo BuildOnce(Variant variant, Sample sample, string label, ImageInfo? before = null)
 {
     var log = Path.Combine(logs, $"{variant.Asset.Name}-{variant.Key}-{sample.Kind}-{sample.Run}.log");
     sample.Log = log;
-    var (result, contextBytes) = variant.Build(log);
-    sample.Seconds = result.Elapsed.TotalSeconds;
+    ProcResult result;
+    long? contextBytes;
+    while (true)
+    {
+        var engine = EnginePid();
+        (result, contextBytes) = variant.Build(log);
+        sample.Seconds = result.Elapsed.TotalSeconds;
+        if (result.Ok || engine is null || sample.Repeats >= 2 || !WaitForEngine() || EnginePid() == engine)
+        {
+            break;
+        }
+
+        // The engine is shared: when something else restarts it mid-build, that build says nothing about the variant.
+        sample.Repeats++;
+        info.Notes.Add($"{label}: the Docker engine was restarted during the build (not by this harness); the build was repeated.");
+        Say($"{label}: the Docker engine restarted during the build; repeating it");
+        if (sample.Kind == "cold")
+        {
+            variant.MakeCold();
+        }
+    }
+
     if (!result.Ok)
     {
         Say($"{label}: FAILED after {sample.Seconds:0.0} s (log: {log})\n{result.Tail(15)}");
@@ -297,6 +368,18 @@ GenerationResult MeasureGeneration()
         }
 
         g.DockerfileTimeAfter = File.GetLastWriteTimeUtc(dockerfile).ToString("O", CultureInfo.InvariantCulture);
+
+        // One more run, untimed, with MSBuild's performance summary: where the added time goes.
+        var summary = Proc.Run("dotnet", [.. generatingArgs, "-clp:PerformanceSummary"], Path.Combine(withSdk, asset.ProjectDirectory), Path.Combine(logs, "gen-summary.log"), env);
+        foreach (var line in summary.Output.Split('\n'))
+        {
+            var m = System.Text.RegularExpressions.Regex.Match(line, @"^\s+(\d+) ms\s+(\S+)\s+(\d+) calls");
+            if (m.Success && (m.Groups[2].Value.Contains("MultiStage", StringComparison.Ordinal) || m.Groups[2].Value is "GenerateDockerfile" or "ResolveEngineBuilder")
+                && g.Breakdown.All(b => b.Name != m.Groups[2].Value))
+            {
+                g.Breakdown.Add((m.Groups[2].Value, int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)));
+            }
+        }
     }
     catch (BenchException e)
     {
@@ -545,6 +628,34 @@ IDisposable AcquireRunLock()
             Thread.Sleep(1000);
         }
     }
+}
+
+// dockerd's pid file: a different pid after a build means the engine was restarted during it.
+static string? EnginePid()
+{
+    try
+    {
+        return File.Exists("/var/run/docker.pid") ? File.ReadAllText("/var/run/docker.pid").Trim() : null;
+    }
+    catch (IOException)
+    {
+        return null;
+    }
+}
+
+bool WaitForEngine()
+{
+    for (var i = 0; i < 90; i++)
+    {
+        if (docker.TryRun("version"))
+        {
+            return true;
+        }
+
+        Thread.Sleep(2000);
+    }
+
+    return false;
 }
 
 static void DeleteQuietly(string path)

@@ -46,6 +46,11 @@ internal static class Report
         md.AppendLine($"- Run: {info.StartedUtc} to {info.FinishedUtc} ({info.TotalMinutes:0} min)");
         md.AppendLine($"- Command: `{options.Command}`");
         md.AppendLine($"- Machine: {info.Machine}; load average at start `{info.LoadStart}`, at end `{info.LoadEnd}`");
+        if (double.TryParse(info.LoadStart.Split(' ')[0], NumberStyles.Float, Inv, out var load) && load > Environment.ProcessorCount)
+        {
+            md.AppendLine("  (other work was running on the machine at the same time: the times carry that noise, which the turn-taking spreads over the variants but does not remove)");
+        }
+
         md.AppendLine($"- Docker: {info.DockerVersion}; .NET SDK {info.DotnetVersion}");
         md.AppendLine($"- MultiStage.Sdk: packed as {info.SdkVersion} from commit {info.Commit} ({info.TreeState})");
         md.AppendLine($"- Runs: {options.ColdRuns} cold and {options.WarmRuns} warm per asset and variant (medians shown), {options.GenerationRuns} for the generation-only measurements");
@@ -58,8 +63,8 @@ internal static class Report
         md.AppendLine();
         md.AppendLine("How each number is taken:");
         md.AppendLine();
-        md.AppendLine("- **cold build**: wall time of the command after `docker builder prune -af` (base images kept), with no `bin/`/`obj/` and empty NuGet package and HTTP caches for the commands that build on the host ((a) generates there, (c) builds there). (c)'s content store already holds the base image layers, as the engine does for (a) and (b).");
-        md.AppendLine("- **warm rebuild**: wall time of the same command after appending one comment line to the app's `Program.cs` (multiproject: `src/App/Program.cs`), with everything from the previous build in place.");
+        md.AppendLine("- **cold build**: wall time of the command with an empty build cache: each cold round starts with `docker builder prune -af` (base images kept), then (a), (b) and (c) build in turn. They share no build step, so none finds a cache entry it can use ((a) goes first; a (b) step taken from the cache would be listed under Notes). The commands that work on the host ((a) generates there, (c) builds there) start without `bin/`/`obj/` and with empty NuGet package and HTTP caches. (c)'s content store already holds the base image layers, as the engine does for (a) and (b).");
+        md.AppendLine("- **warm rebuild**: wall time of the same command after appending one comment line to the app's `Program.cs` (multiproject: `src/App/Program.cs`), with everything from the previous build in place. The variants take turns (a, b, c, a, b, c, …), so a change of load on the machine hits all three alike.");
         md.AppendLine("- **changed-layer bytes**: after that edit, the uncompressed size (from `docker save`) of the layers whose diff ID the previous image did not have: what a push has to upload (before compression).");
         md.AppendLine("- **final image size**: `docker image inspect` Size of the last image built.");
         md.AppendLine("- **context sent**: (a) the body of the engine API `POST /build` request, counted by a pass-through socket in front of the engine; (b) BuildKit's `transferring context` figure for `load build context` (the CLI's file sync only sends changed files on a rebuild); (c) sends no context.");
@@ -159,6 +164,13 @@ internal static class Report
             var writtenText = $"{written.Count} file(s) written over {generation.Written.Count} runs" + (written.Count > 0 ? ": " + string.Join(", ", written.Take(5)) : "")
                 + $"; Dockerfile mtime {(generation.DockerfileTimeBefore == generation.DockerfileTimeAfter ? "unchanged" : "changed")}";
             md.AppendLine($"| no-change reruns write nothing | {writtenText} | writes nothing | {(quietPass ? "PASS" : "FAIL")} |");
+            if (generation.Breakdown.Count > 0)
+            {
+                md.AppendLine();
+                md.AppendLine("Where the added time goes (MSBuild performance summary of one more run of the generating publish; targets include the tasks they run): "
+                    + string.Join(", ", generation.Breakdown.Select(b => string.Create(Inv, $"`{b.Name}` {b.Milliseconds / 1000.0:0.00} s"))) + ".");
+            }
+
             if (generation.Error is not null)
             {
                 md.AppendLine();
@@ -217,7 +229,8 @@ internal static class Report
                 foreach (var s in v.Cold.Concat(v.Warm))
                 {
                     var layers = s.NewLayerBytes is { } n ? $"{s.NewLayers} ({Bytes(n)})" : "";
-                    md.AppendLine($"| {r.Asset.Name} | ({v.Key}) | {s.Kind} {s.Run} | {(s.Ok ? Seconds(s.Seconds) : "failed")} | {Size(s.ImageSize)} | {layers} | {Size(s.ContextBytes)} |");
+                    var repeated = s.Repeats > 0 ? " (repeated: engine restarted)" : "";
+                    md.AppendLine($"| {r.Asset.Name} | ({v.Key}) | {s.Kind} {s.Run}{repeated} | {(s.Ok ? Seconds(s.Seconds) : "failed")} | {Size(s.ImageSize)} | {layers} | {Size(s.ContextBytes)} |");
                 }
             }
         }

@@ -12,6 +12,8 @@ internal sealed class Sample
     public long? NewLayerBytes { get; set; }
     public int NewLayers { get; set; }
     public long? ContextBytes { get; set; }
+    /// <summary>Times the build was repeated because the shared engine restarted during it.</summary>
+    public int Repeats { get; set; }
 }
 
 internal sealed class VariantResult
@@ -61,6 +63,8 @@ internal sealed class GenerationResult
     public string GeneratingCommand { get; set; } = "";
     public string GenerateOnlyCommand { get; set; } = "";
     public string? Error { get; set; }
+    /// <summary>MSBuild's performance summary of one extra run: MultiStage targets and tasks, milliseconds.</summary>
+    public List<(string Name, int Milliseconds)> Breakdown { get; } = [];
 }
 
 internal sealed class PinnedImage

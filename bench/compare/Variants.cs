@@ -53,19 +53,11 @@ internal abstract partial class Variant(BenchContext context, Asset asset, strin
         }
     }
 
-    protected void PruneBuildCache()
-    {
-        if (!Context.Docker.TryRun("builder", "prune", "-af"))
-        {
-            throw new BenchException("docker builder prune -af failed (see " + Context.Docker.LogPath + ")");
-        }
-    }
-
     public string SourceFile => Path.Combine(Root, Asset.EditedSource);
 
     public abstract void Prepare();
 
-    /// <summary>Removes every cache this variant could build from: the engine's build cache (base images stay), bin/obj, NuGet folders.</summary>
+    /// <summary>Removes the host-side caches this variant could build from (bin/obj, NuGet folders); the caller prunes the engine's build cache.</summary>
     public abstract void MakeCold();
 
     public abstract (ProcResult Result, long? ContextBytes) Build(string log);
@@ -92,6 +84,12 @@ internal abstract partial class Variant(BenchContext context, Asset asset, strin
 
     [GeneratedRegex(@"^#(\d+) \[internal\] load build context\s*$", RegexOptions.Multiline)]
     protected static partial Regex ContextVertex();
+
+    [GeneratedRegex(@"^#(\d+) (\[.*)$")]
+    protected static partial Regex VertexName();
+
+    [GeneratedRegex(@"^#(\d+) CACHED\s*$")]
+    protected static partial Regex CachedVertex();
 }
 
 /// <summary>(a) MultiStage.Sdk: generate, then build through the SDK's own engine client.</summary>
@@ -118,7 +116,6 @@ internal sealed class MultiStageVariant(BenchContext context, Asset asset) : Var
 
     public override void MakeCold()
     {
-        PruneBuildCache();
         Workspace.DeleteBuildOutput(Root);
         EmptyNuGetFolders();
     }
@@ -151,7 +148,33 @@ internal sealed class SampleDockerfileVariant(BenchContext context, Asset asset)
         File.Copy(Path.Combine(dockerfiles, "sample.dockerignore"), Path.Combine(Root, ".dockerignore"));
     }
 
-    public override void MakeCold() => PruneBuildCache();
+    /// <summary>The build cache is pruned by the caller; (b) keeps nothing on the host.</summary>
+    public override void MakeCold()
+    {
+    }
+
+    /// <summary>Steps other than FROM that BuildKit took from its cache, by name.</summary>
+    public static List<string> CachedSteps(string output)
+    {
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        var cached = new List<string>();
+        foreach (var line in output.Split('\n'))
+        {
+            var named = VertexName().Match(line);
+            if (named.Success)
+            {
+                names.TryAdd(named.Groups[1].Value, named.Groups[2].Value.Trim());
+            }
+            else if (CachedVertex().Match(line) is { Success: true } hit
+                && names.TryGetValue(hit.Groups[1].Value, out var name)
+                && !name.Contains("] FROM ", StringComparison.Ordinal))
+            {
+                cached.Add(name);
+            }
+        }
+
+        return cached;
+    }
 
     public override (ProcResult, long?) Build(string log)
     {

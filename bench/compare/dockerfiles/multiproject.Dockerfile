@@ -1,6 +1,6 @@
 # Baseline for the benchmark: the official .NET sample pattern for a multi-project solution (complexapp): the
-# repository-wide build files and every project file first, restore, then the sources. Chiseled runtime, base
-# images from the local registry. The harness builds it with the docker CLI and BuildKit.
+# repository-wide build files and every project file first, restore, then the sources. Base images from the
+# local registry. The harness builds it with the docker CLI and BuildKit.
 FROM --platform=$BUILDPLATFORM 127.0.0.1:5000/dotnet/sdk:10.0 AS build
 ARG TARGETARCH
 WORKDIR /source
@@ -19,8 +19,9 @@ COPY src/ src/
 RUN dotnet publish src/App/App.csproj -a $TARGETARCH --no-restore -o /app
 
 
-# Runtime stage
-FROM 127.0.0.1:5000/dotnet/runtime:10.0-noble-chiseled
+# Runtime stage: the "extra" chiseled image, which ships ICU. Humanizer creates en-US culture objects, which the
+# globalization-invariant plain chiseled image rejects (CultureNotFoundException at start-up).
+FROM 127.0.0.1:5000/dotnet/runtime:10.0-noble-chiseled-extra
 WORKDIR /app
 COPY --from=build /app .
 USER $APP_UID
