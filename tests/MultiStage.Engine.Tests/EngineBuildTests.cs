@@ -174,7 +174,7 @@ public sealed class EngineBuildTests
         var repository = EngineTestEnvironment.UniqueRepository("keep");
         try
         {
-            var first = await client.BuildAsync(Request(new InMemoryContext(("Dockerfile", "FROM scratch\nLABEL v=1\n")), repository, BuilderKind.Classic, "1"), new TestLog());
+            var first = await client.BuildAsync(Request(new InMemoryContext(("Dockerfile", $"FROM scratch\nLABEL v=1 run={repository}\n")), repository, BuilderKind.Classic, "1"), new TestLog());
             using var cancellation = new CancellationTokenSource();
             var context = new InMemoryContext(("Dockerfile", $"FROM {EngineTestEnvironment.BaseImage}\nRUN echo go-{first.ImageId[7..19]} && sleep 60\n"));
             var log = new CancelOnLine($"go-{first.ImageId[7..19]}", cancellation);
