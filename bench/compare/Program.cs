@@ -183,7 +183,7 @@ void MeasureAsset(AssetResult result, List<Variant> variants)
                 current[variant.Key] = BuildOnce(variant, sample, $"{result.Asset.Name} ({variant.Key}) cold {i}/{options.ColdRuns}");
                 if (variant is SampleDockerfileVariant && SampleDockerfileVariant.CachedSteps(File.ReadAllText(sample.Log)) is { Count: > 0 } cached)
                 {
-                    info.Notes.Add($"{result.Asset.Name} (b) cold {i}: BuildKit reused {string.Join(", ", cached)} from the cache.");
+                    info.Notes.Add($"{result.Asset.Name} (b) cold {i}: BuildKit took {string.Join(", ", cached.Select(c => "`" + c + "`"))} from the cache (left there by an identical step of an earlier variant in this round).");
                 }
             }))
             {
@@ -294,6 +294,11 @@ ImageInfo BuildOnce(Variant variant, Sample sample, string label, ImageInfo? bef
         throw new BenchException($"{sample.Kind} build {sample.Run} failed (exit {result.ExitCode}); log: {log}\n{result.Tail(15)}");
     }
 
+    if (variant is MultiStageVariant && System.Text.RegularExpressions.Regex.Match(result.Output, @"Built image \S+ .* in ([0-9.]+)s\s*$", System.Text.RegularExpressions.RegexOptions.Multiline) is { Success: true } engineLine)
+    {
+        sample.EngineSeconds = double.Parse(engineLine.Groups[1].Value, CultureInfo.InvariantCulture);
+    }
+
     var image = docker.Inspect(variant.ImageReference) ?? throw new BenchException($"{variant.ImageReference} is missing after a successful build");
     built.Add(image.Id);
     sample.Ok = true;
@@ -308,7 +313,7 @@ ImageInfo BuildOnce(Variant variant, Sample sample, string label, ImageInfo? bef
         changed = $", {count} new layer(s) {Report.Bytes(sample.NewLayerBytes.Value)}";
     }
 
-    var ctx = contextBytes is { } b ? $", context {Report.Bytes(b)}" : "";
+    var ctx = (contextBytes is { } b ? $", context {Report.Bytes(b)}" : "") + (sample.EngineSeconds is { } e ? $", {e:0.0} s of it in the engine" : "");
     Say($"{label}: {sample.Seconds:0.0} s, image {Report.Bytes(image.Size)}{changed}{ctx}");
     return image;
 }

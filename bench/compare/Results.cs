@@ -12,6 +12,8 @@ internal sealed class Sample
     public long? NewLayerBytes { get; set; }
     public int NewLayers { get; set; }
     public long? ContextBytes { get; set; }
+    /// <summary>(a) only: the part of the time the engine spent building, as the SDK's engine client reports it.</summary>
+    public double? EngineSeconds { get; set; }
     /// <summary>Times the build was repeated because the shared engine restarted during it.</summary>
     public int Repeats { get; set; }
 }
@@ -32,6 +34,7 @@ internal sealed class VariantResult
 
     public double? ColdSeconds => Stats.Median(Cold.Where(s => s.Ok).Select(s => s.Seconds));
     public double? WarmSeconds => Stats.Median(Warm.Where(s => s.Ok).Select(s => s.Seconds));
+    public double? WarmEngineSeconds => Stats.Median(Warm.Where(s => s.Ok && s.EngineSeconds is not null).Select(s => s.EngineSeconds!.Value));
     public double? ChangedBytes => Stats.Median(Warm.Where(s => s.Ok && s.NewLayerBytes is not null).Select(s => (double)s.NewLayerBytes!.Value));
     public double? ColdContext => Stats.Median(Cold.Where(s => s.Ok && s.ContextBytes is not null).Select(s => (double)s.ContextBytes!.Value));
     public double? WarmContext => Stats.Median(Warm.Where(s => s.Ok && s.ContextBytes is not null).Select(s => (double)s.ContextBytes!.Value));

@@ -80,7 +80,7 @@ internal abstract partial class Variant(BenchContext context, Asset asset, strin
     }
 
     /// <summary>Shows the 127.0.0.1:5000/dotnet/… name even when the run used the pinned snapshot of it.</summary>
-    protected string Unpinned(string image) => image.Replace(Context.BasePrefix + "/dotnet/", Context.Options.Registry + "/dotnet/", StringComparison.Ordinal);
+    protected string Unpinned(string text) => text.Replace(Context.BasePrefix, Context.Options.Registry, StringComparison.Ordinal);
 
     [GeneratedRegex(@"^#(\d+) \[internal\] load build context\s*$", RegexOptions.Multiline)]
     protected static partial Regex ContextVertex();
