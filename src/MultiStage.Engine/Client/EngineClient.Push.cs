@@ -194,6 +194,7 @@ public sealed partial class EngineClient
     {
         var text = message.TrimEnd('.', '\n');
         bool Has(string fragment) => text.Contains(fragment, StringComparison.OrdinalIgnoreCase);
+        bool StatusCode(string code) => System.Text.RegularExpressions.Regex.IsMatch(text, $@"(?<![\d:.]){code}(?!\d)");
 
         if (Has("does not exist locally") || Has("tag does not exist") || Has("No such image"))
         {
@@ -207,25 +208,27 @@ public sealed partial class EngineClient
                 $"The engine cannot talk TLS with the registry {registry} ({text}). If the registry serves plain HTTP, add it to \"insecure-registries\" in the engine's daemon.json; if it uses a private authority, install its certificate in /etc/docker/certs.d/{registry}/ca.crt.");
         }
 
-        if (Has("401") || Has("unauthorized") || Has("authentication required") || Has("no basic auth credentials") || Has("incorrect username or password"))
+        // A connection that never opened has no HTTP status: decide it before looking for status codes, which
+        // would otherwise also match a port such as 40379.
+        if (Has("connection refused") || Has("no such host") || Has("i/o timeout") || Has("network is unreachable") || Has("no route to host") || Has("dial tcp") || Has("connection reset"))
+        {
+            return new EngineException(
+                EngineErrorCodes.RegistryUnreachable,
+                $"The engine cannot reach the registry {registry} ({text}). Check the registry address, that it is running, and the engine's network and proxy settings.");
+        }
+
+        if (StatusCode("401") || Has("unauthorized") || Has("authentication required") || Has("no basic auth credentials") || Has("incorrect username or password"))
         {
             return new EngineException(
                 EngineErrorCodes.RegistryUnauthorized,
                 $"The registry {registry} refused the push of {reference}: authentication failed ({text}). Log in with 'docker login {registry}', or set {RegistryCredentialResolver.UserNameVariable} and {RegistryCredentialResolver.PasswordVariable}.");
         }
 
-        if (Has("403") || Has("denied") || Has("forbidden"))
+        if (StatusCode("403") || Has("denied") || Has("forbidden"))
         {
             return new EngineException(
                 EngineErrorCodes.RegistryDenied,
                 $"The registry {registry} denied the push of {reference} ({text}). The credentials are valid but may not push to this repository: check its name and your permissions on it.");
-        }
-
-        if (Has("connection refused") || Has("no such host") || Has("i/o timeout") || Has("network is unreachable") || Has("no route to host") || Has("dial tcp") || Has("connection reset"))
-        {
-            return new EngineException(
-                EngineErrorCodes.RegistryUnreachable,
-                $"The engine cannot reach the registry {registry} ({text}). Check the registry address, that it is running, and the engine's network and proxy settings.");
         }
 
         if (ServerStatus().IsMatch(text) || Has("Internal Server Error") || Has("Bad Gateway") || Has("Service Unavailable") || Has("Gateway Timeout"))
@@ -238,7 +241,7 @@ public sealed partial class EngineClient
         return new EngineException(EngineErrorCodes.PushFailed, $"The push of {reference} to {registry} failed: {text}.");
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"\b5\d\d\b")]
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<![\d:.])5\d\d(?!\d)")]
     private static partial System.Text.RegularExpressions.Regex ServerStatus();
 
     private string HomeDirectory() => _environment("HOME") is { Length: > 0 } home ? home : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
