@@ -252,6 +252,12 @@ public sealed class ClientFailureTests
     [DataRow("received unexpected HTTP status: 500 Internal Server Error", EngineErrorCodes.RegistryServerError)]
     [DataRow("received unexpected HTTP status: 503 Service Unavailable", EngineErrorCodes.RegistryServerError)]
     [DataRow("Get \"http://127.0.0.1:1/v2/\": dial tcp 127.0.0.1:1: connect: connection refused", EngineErrorCodes.RegistryUnreachable)]
+    // Digits of a port are not a status code: these once read as 403, 401 and 500.
+    [DataRow("Get \"http://r.example:40379/v2/\": dial tcp 127.0.0.1:40379: connect: connection refused", EngineErrorCodes.RegistryUnreachable)]
+    [DataRow("Get \"http://r.example:40179/v2/\": dial tcp 127.0.0.1:40179: connect: connection refused", EngineErrorCodes.RegistryUnreachable)]
+    [DataRow("Get \"http://r.example:50012/v2/\": dial tcp 127.0.0.1:50012: connect: connection refused", EngineErrorCodes.RegistryUnreachable)]
+    [DataRow("unexpected status: 403 Forbidden", EngineErrorCodes.RegistryDenied)]
+    [DataRow("unexpected status: 401 Unauthorized", EngineErrorCodes.RegistryUnauthorized)]
     [DataRow("Get \"https://r.example/v2/\": http: server gave HTTP response to HTTPS client", EngineErrorCodes.RegistryTls)]
     [DataRow("An image does not exist locally with the tag: r.example/app", EngineErrorCodes.PushImageNotFound)]
     [DataRow("something else entirely", EngineErrorCodes.PushFailed)]
