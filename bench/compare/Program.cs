@@ -18,12 +18,17 @@ catch (BenchException e)
 }
 
 using var cancel = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
+// Ctrl-C, kill and a closed terminal all end the run the same way: the running command stops, the images go.
+void Interrupt(System.Runtime.InteropServices.PosixSignalContext signal)
 {
-    e.Cancel = true;
-    Console.Error.WriteLine("[bench] interrupted: cleaning up");
+    signal.Cancel = true;
+    Console.Error.WriteLine($"[bench] {signal.Signal}: stopping and cleaning up");
     cancel.Cancel();
-};
+}
+
+using var onInt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, Interrupt);
+using var onTerm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, Interrupt);
+using var onHup = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGHUP, Interrupt);
 Proc.Cancellation = cancel.Token;
 
 var stamp = DateTime.UtcNow.ToString("yyyyMMdd't'HHmmss", CultureInfo.InvariantCulture);
@@ -46,6 +51,7 @@ using var runLock = AcquireRunLock();
 try
 {
     Preflight();
+    SweepLeftovers();
     info.Machine = MachineDescription();
     info.DockerVersion = docker.Text("version", "--format", "server {{.Server.Version}} (API {{.Server.APIVersion}}), client {{.Client.Version}}");
     info.DotnetVersion = Proc.Text("dotnet", Path.Combine(logs, "misc.log"), "--version");
@@ -517,11 +523,47 @@ void CheckPinnedImages()
     }
 }
 
-void UnpinBaseImages()
+void UnpinBaseImages() => Unpin(info.Pinned.Select(p => p.Pinned));
+
+// A run that was killed outright (SIGKILL) leaves its images and base image names behind; the next run removes them.
+// The run lock is held here, so no other benchmark is using them.
+void SweepLeftovers()
+{
+    var containers = Proc.Run(Docker.Cli, ["ps", "-a", "--format", "{{.Names}}"], work, docker.LogPath);
+    foreach (var name in containers.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(n => n.StartsWith("msbench-", StringComparison.Ordinal)))
+    {
+        docker.TryRun("rm", "-f", name);
+    }
+
+    var images = Proc.Run(Docker.Cli, ["images", "--format", "{{.Repository}}:{{.Tag}} {{.ID}}"], work, docker.LogPath).Output
+        .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Select(l => l.Split(' '))
+        .Where(p => p.Length == 2)
+        .ToList();
+    var pinnedPrefix = options.Registry + "/msbench-base/";
+    var stale = images.Where(p => p[0].StartsWith(pinnedPrefix, StringComparison.Ordinal)).Select(p => p[0]).ToList();
+    var leftovers = images.Where(p => p[0].StartsWith("msbench/", StringComparison.Ordinal)).ToList();
+    if (stale.Count + leftovers.Count == 0)
+    {
+        return;
+    }
+
+    Say($"removing {leftovers.Count} image(s) and {stale.Count} base image name(s) left by an earlier run that was killed");
+    foreach (var p in leftovers)
+    {
+        docker.TryRun("image", "rm", p[0]);
+        docker.TryRun("image", "rm", p[1]);
+    }
+
+    Unpin(stale);
+}
+
+void Unpin(IEnumerable<string> pinnedRefs)
 {
     using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-    foreach (var p in info.Pinned)
+    foreach (var pinned in pinnedRefs)
     {
+        var p = new { Pinned = pinned };
         // Drop the manifest from the registry (the blobs belong to the original repositories too), then the local names.
         var slash = p.Pinned.IndexOf('/');
         var colon = p.Pinned.LastIndexOf(':');
@@ -548,7 +590,7 @@ void UnpinBaseImages()
         if (image is not null)
         {
             var result = Proc.Run(Docker.Cli, ["image", "inspect", "--format", "{{range .RepoDigests}}{{println .}}{{end}}", image.Id], work, docker.LogPath);
-            foreach (var digestRef in result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(d => d.StartsWith(basePrefix + "/", StringComparison.Ordinal)))
+            foreach (var digestRef in result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(d => d.StartsWith(options.Registry + "/msbench-base/", StringComparison.Ordinal)))
             {
                 docker.TryRun("image", "rm", digestRef);
             }
