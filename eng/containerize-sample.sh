@@ -12,7 +12,9 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 asset="${1:-webapi}"
 [ -d "$repo/testassets/$asset" ] || { echo "unknown sample '$asset' (see testassets/)" >&2; exit 2; }
 
-out="$repo/artifacts/sample"
+# Outside the repository: the repository's own Directory.Build.props / Directory.Packages.props must not apply
+# to the sample, as they would not to a user's project.
+out="${MULTISTAGE_SAMPLE_DIR:-${TMPDIR:-/tmp}/multistage-sample}"
 version="0.1.0-sample"
 rm -rf "$out"
 mkdir -p "$out/feed"

@@ -52,6 +52,7 @@ public sealed class GenerateDockerfile : Task
     public string SdkPackageDirectory { get; set; } = "";
     public string Builder { get; set; } = "";
     public string CacheMounts { get; set; } = "";
+    public string MaxCpuCount { get; set; } = "";
     public ITaskItem[] DockerIgnorePatterns { get; set; } = Array.Empty<ITaskItem>();
     /// <summary>Folders whose files are never part of the repository (SDK, package caches).</summary>
     public ITaskItem[] ExternalRoots { get; set; } = Array.Empty<ITaskItem>();
@@ -136,6 +137,7 @@ public sealed class GenerateDockerfile : Task
             SdkPackageVersion = packageDir.Length > 0 ? Path.GetFileName(packageDir) : "",
             Builder = Builder,
             CacheMounts = !string.Equals(CacheMounts, "false", StringComparison.OrdinalIgnoreCase),
+            MaxCpuCount = MaxCpuCount,
             DockerIgnorePatterns = DockerIgnorePatterns.Select(i => i.ItemSpec).ToList(),
         };
 

@@ -29,6 +29,8 @@ public static class ErrorCodes
     public const string WriteFailed = "MSTAGE121";
     public const string InvalidWorkingDirectory = "MSTAGE122";
     public const string ProjectEvaluationFailed = "MSTAGE123";
+    public const string InvalidMaxCpuCount = "MSTAGE124";
+    public const string InvalidLayers = "MSTAGE125";
 
     /// <summary>Warning: a user-owned .dockerignore excludes a file the build stage copies.</summary>
     public const string DockerIgnoreExcludesInput = "MSTAGE151";

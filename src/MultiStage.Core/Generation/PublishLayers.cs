@@ -11,9 +11,21 @@ public enum PublishLayer
     /// <summary>Assemblies and native files from NuGet packages.</summary>
     Packages,
 
-    /// <summary>The app's own assemblies (its project and its ProjectReferences) and content.</summary>
+    /// <summary>The app's files that a code edit leaves alone: apphost, runtimeconfig/deps.json, content items.</summary>
+    Resources,
+
+    /// <summary>Outputs of the app's ProjectReferences (libraries of the same repository).</summary>
+    Projects,
+
+    /// <summary>Everything else the app project publishes: its own assemblies, symbols, generated files.</summary>
     App,
 }
+
+/// <summary>Where MSBuild says one published file came from.</summary>
+/// <param name="NuGetPackageId">The package it was resolved from (metadata NuGetPackageId), or empty.</param>
+/// <param name="FromProjectReference">It is an output of a ProjectReference (ReferenceSourceTarget / MSBuildSourceProjectFile).</param>
+/// <param name="IsResource">Its source is one of the app's non-code files: apphost, runtimeconfig, deps.json or a Content/None item.</param>
+public sealed record PublishedFileOrigin(string NuGetPackageId, bool FromProjectReference, bool IsResource);
 
 /// <summary>
 /// Splits a publish folder into layers by where MSBuild says each file came from, so an edit to the app
@@ -21,28 +33,72 @@ public enum PublishLayer
 /// </summary>
 public static class PublishLayers
 {
-    public static readonly IReadOnlyList<PublishLayer> InOrder = new[] { PublishLayer.Runtime, PublishLayer.Packages, PublishLayer.App };
+    public static readonly IReadOnlyList<PublishLayer> InOrder = new[] { PublishLayer.Runtime, PublishLayer.Packages, PublishLayer.Resources, PublishLayer.Projects, PublishLayer.App };
 
     // Runtime packs of the shared frameworks (self-contained and AOT apps resolve their runtime from these).
     private static readonly Regex RuntimePack = new(
         "^(Microsoft\\.NETCore\\.App|Microsoft\\.AspNetCore\\.App|Microsoft\\.WindowsDesktop\\.App)\\.Runtime\\.|^runtime\\.[^.]+\\.Microsoft\\.DotNet\\.ILCompiler$|^Microsoft\\.DotNet\\.ILCompiler$",
         RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
 
+    /// <summary>
+    /// The layers a project's image gets: no runtime layer for framework-dependent apps, no project layer without
+    /// ProjectReferences. The split moves a file whose layer is absent to the next one up, so nothing is ever lost.
+    /// </summary>
+    public static IReadOnlyList<PublishLayer> For(bool selfContained, bool hasProjectReferences) =>
+        InOrder.Where(l => l switch
+        {
+            PublishLayer.Runtime => selfContained,
+            PublishLayer.Projects => hasProjectReferences,
+            _ => true,
+        }).ToList();
+
+    /// <summary>The form the build stage passes to the split: folder names joined by '+'.</summary>
+    public static string Format(IEnumerable<PublishLayer> layers) => string.Join("+", layers.Select(FolderName));
+
+    /// <summary>Parses <see cref="Format"/>; empty means every layer. Null when a name is unknown.</summary>
+    public static IReadOnlyList<PublishLayer>? Parse(string value)
+    {
+        if (value.Trim().Length == 0)
+        {
+            return InOrder;
+        }
+
+        var result = new List<PublishLayer>();
+        foreach (var name in value.Split('+').Select(n => n.Trim()).Where(n => n.Length > 0))
+        {
+            var layer = InOrder.Where(l => string.Equals(FolderName(l), name, StringComparison.OrdinalIgnoreCase)).Cast<PublishLayer?>().FirstOrDefault();
+            if (layer is null)
+            {
+                return null;
+            }
+
+            result.Add(layer.Value);
+        }
+
+        return result;
+    }
+
+    /// <summary>Where a file of <paramref name="layer"/> goes when the image has only <paramref name="present"/>: that layer or the next one up.</summary>
+    public static PublishLayer Place(PublishLayer layer, IReadOnlyCollection<PublishLayer> present) =>
+        InOrder.Where(l => l >= layer && present.Contains(l)).Cast<PublishLayer?>().FirstOrDefault() ?? PublishLayer.App;
+
     /// <summary>Folder name of a layer under the layer directory.</summary>
     public static string FolderName(PublishLayer layer) => layer.ToString().ToLowerInvariant();
 
     /// <summary>
-    /// Assigns every published file to a layer. <paramref name="packageOf"/> maps a publish-relative path to the
-    /// NuGet package MSBuild resolved it from (metadata NuGetPackageId); files without one are the app's own.
+    /// Assigns every published file to a layer. <paramref name="origins"/> maps a publish-relative path to what
+    /// MSBuild said of it; a file it said nothing of (added by a custom target) is the app's own.
     /// </summary>
-    public static IReadOnlyDictionary<string, PublishLayer> Classify(IEnumerable<string> publishedFiles, IReadOnlyDictionary<string, string> packageOf)
+    public static IReadOnlyDictionary<string, PublishLayer> Classify(IEnumerable<string> publishedFiles, IReadOnlyDictionary<string, PublishedFileOrigin> origins)
     {
         var result = new SortedDictionary<string, PublishLayer>(StringComparer.Ordinal);
         foreach (var file in publishedFiles)
         {
             var key = Normalize(file);
-            result[key] = packageOf.TryGetValue(key, out var package) && package.Length > 0
-                ? RuntimePack.IsMatch(package) ? PublishLayer.Runtime : PublishLayer.Packages
+            result[key] = !origins.TryGetValue(key, out var origin) ? PublishLayer.App
+                : origin.NuGetPackageId.Length > 0 ? RuntimePack.IsMatch(origin.NuGetPackageId) ? PublishLayer.Runtime : PublishLayer.Packages
+                : origin.FromProjectReference ? PublishLayer.Projects
+                : origin.IsResource ? PublishLayer.Resources
                 : PublishLayer.App;
         }
 

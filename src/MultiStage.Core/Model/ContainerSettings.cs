@@ -39,8 +39,10 @@ public sealed record ContainerSettings
     public string SdkPackageVersion { get; init; } = "";
     /// <summary><c>BuildKit</c> (default: cross-platform build stage, cache mounts) or <c>Classic</c> (the legacy builder's subset).</summary>
     public string Builder { get; init; } = "";
-    /// <summary>BuildKit cache mounts for the NuGet folder and the build output, so edits compile incrementally (BuildKit only).</summary>
+    /// <summary>A BuildKit cache mount for the build output (and one for NuGet downloads), so edits compile incrementally (BuildKit only).</summary>
     public bool CacheMounts { get; init; } = true;
+    /// <summary>MSBuild nodes for the publish in the build stage; empty: one with cache mounts, MSBuild's default without.</summary>
+    public string MaxCpuCount { get; init; } = "";
     /// <summary>Extra .dockerignore patterns appended to the generated file.</summary>
     public IReadOnlyList<string> DockerIgnorePatterns { get; init; } = Array.Empty<string>();
 }

@@ -89,6 +89,52 @@ public static class DockerCli
         }
     }
 
+    /// <summary>The regular files of each image layer, bottom to top, from <c>docker save</c>.</summary>
+    public static IReadOnlyList<IReadOnlyList<string>> LayerFiles(string image)
+    {
+        var archive = Path.Combine(Path.GetTempPath(), $"save-{Guid.NewGuid():N}.tar");
+        try
+        {
+            Run("save", "-o", archive, image).EnsureSuccess();
+            var blobs = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+            using (var reader = new TarReader(File.OpenRead(archive)))
+            {
+                while (reader.GetNextEntry() is { } entry)
+                {
+                    if (entry.DataStream is { } data)
+                    {
+                        using var copy = new MemoryStream();
+                        data.CopyTo(copy);
+                        blobs[entry.Name] = copy.ToArray();
+                    }
+                }
+            }
+
+            using var manifest = JsonDocument.Parse(blobs["manifest.json"]);
+            var result = new List<IReadOnlyList<string>>();
+            foreach (var layer in manifest.RootElement[0].GetProperty("Layers").EnumerateArray())
+            {
+                var names = new List<string>();
+                using var layerReader = new TarReader(new MemoryStream(blobs[layer.GetString()!]));
+                while (layerReader.GetNextEntry() is { } entry)
+                {
+                    if (entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile)
+                    {
+                        names.Add(entry.Name.TrimStart('.', '/'));
+                    }
+                }
+
+                result.Add(names);
+            }
+
+            return result;
+        }
+        finally
+        {
+            File.Delete(archive);
+        }
+    }
+
     public static int FreeLoopbackPort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
