@@ -5,7 +5,7 @@ namespace MultiStage.Bench;
 internal sealed class Options
 {
     public IReadOnlyList<Asset> Assets { get; private set; } = Asset.All;
-    public IReadOnlyList<string> Variants { get; private set; } = ["a", "b", "c"];
+    public IReadOnlyList<string> Variants { get; private set; } = ["a", "b", "c", "i"];
     public int WarmRuns { get; private set; } = 3;
     public int ColdRuns { get; private set; } = 1;
     public int GenerationRuns { get; private set; } = 5;
@@ -58,12 +58,12 @@ internal sealed class Options
                     break;
                 case "--variants":
                     var variants = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-                    if (variants.Length == 0 || variants.Any(v => v is not ("a" or "b" or "c")))
+                    if (variants.Length == 0 || variants.Any(v => v is not ("a" or "b" or "c" or "i")))
                     {
-                        throw new BenchException("--variants takes a subset of a,b,c");
+                        throw new BenchException("--variants takes a subset of a,b,c,i");
                     }
 
-                    o.Variants = new[] { "a", "b", "c" }.Where(variants.Contains).ToList();
+                    o.Variants = new[] { "a", "b", "c", "i" }.Where(variants.Contains).ToList();
                     break;
                 case "--runs": o.WarmRuns = Count(); break;
                 case "--cold-runs": o.ColdRuns = Count(); break;

@@ -131,6 +131,48 @@ internal sealed class MultiStageVariant(BenchContext context, Asset asset) : Var
     public override string RuntimeBase() => Unpinned(LastFrom(Path.Combine(Root, "Dockerfile")));
 }
 
+/// <summary>
+/// (i) MultiStage.Sdk's inner loop (MultiStageInnerLoop=true): the image is assembled from the host's own
+/// incremental publish, through the same engine client. Compared with (c), which also publishes on the host.
+/// </summary>
+internal sealed class InnerLoopVariant(BenchContext context, Asset asset) : Variant(context, asset, "i")
+{
+    private string[] Arguments =>
+    [
+        "publish", "-t:ContainerizeMultiStage", "--os", "linux", "--arch", "x64", "-nologo",
+        "-p:MultiStageBuildImage=true", "-p:MultiStageInnerLoop=true",
+        $"-p:MultiStageBaseImageRegistry={Context.BasePrefix}",
+        $"-p:ContainerRepository={Repository}", $"-p:ContainerImageTags={Tag}",
+        $"-p:MultiStageDockerHost={Context.Proxy.Endpoint}",
+    ];
+
+    public override string CommandLine =>
+        "dotnet " + string.Join(' ', Arguments.Select(a => a.StartsWith("-p:MultiStageDockerHost=", StringComparison.Ordinal) ? "-p:MultiStageDockerHost=<counting proxy>" : Unpinned(a)));
+
+    public override void Prepare()
+    {
+        Workspace.Copy(Path.Combine(Context.Options.Repository, "testassets", Asset.Name), Root);
+        Workspace.WriteGlobalJson(Root, Context.SdkVersion);
+    }
+
+    public override void MakeCold()
+    {
+        Workspace.DeleteBuildOutput(Root);
+        EmptyNuGetFolders();
+    }
+
+    public override (ProcResult, long?) Build(string log)
+    {
+        Context.Proxy.TakeCounts();
+        var result = Proc.Run("dotnet", Arguments, ProjectDirectory, log, NuGetEnvironment());
+        var (bytes, requests) = Context.Proxy.TakeCounts();
+        return (result, result.Ok && requests > 0 ? bytes : null);
+    }
+
+    // The inner-loop Dockerfile lives under obj/; its base is the one the committed Dockerfile would use.
+    public override string RuntimeBase() => Unpinned(LastFrom(Directory.EnumerateFiles(Path.Combine(ProjectDirectory, "obj"), "Dockerfile", SearchOption.AllDirectories).First()));
+}
+
 /// <summary>(b) The hand-written sample Dockerfile (bench/compare/dockerfiles), built with the docker CLI and BuildKit.</summary>
 internal sealed class SampleDockerfileVariant(BenchContext context, Asset asset) : Variant(context, asset, "b")
 {

@@ -34,7 +34,7 @@ public sealed class GeneratorTests
         StringAssert.Contains(text, "RUN --mount=type=cache,id=multistage-artifacts-app,target=/artifacts,sharing=locked \\\n" +
             "    if [ \"$(cat /tmp/multistage-restore/.restore-id)\" != \"$(cat /artifacts/.restore-id 2>/dev/null)\" ]; then cp -R /tmp/multistage-restore/. /artifacts/; fi" +
             " && dotnet publish src/App/App.csproj -c Release -a \"$(cat /tmp/dotnet-arch)\" -p:UseArtifactsOutput=true -p:ArtifactsPath=/artifacts --no-restore -maxcpucount:1" +
-            " -o /app/publish -p:MultiStageGenerateOnPublish=false -p:MultiStageLayerDirectory=/app/layers -p:MultiStageLayers=packages+resources+projects+app\n");
+            " -o /app/publish -p:MultiStageGenerateOnPublish=false -p:MultiStageLayerDirectory=/app/layers -p:MultiStageLayers=packages+resources+projects+app -p:UseAppHost=false\n");
         StringAssert.Contains(text, "FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS final\nWORKDIR \"/app/\"\nEXPOSE 8080/tcp\nENV Logging__LogLevel__Default=\"Warning\"\nLABEL \"org.opencontainers.image.title\"=\"My App\"\n");
         StringAssert.EndsWith(text,
             "# Layers by change frequency: NuGet packages, the app's resources (apphost, config, content), its ProjectReferences, then its own assemblies.\n" +
@@ -211,6 +211,7 @@ public sealed class GeneratorTests
         StringAssert.Contains(result.DockerfileText, "FROM --platform=$BUILDPLATFORM 127.0.0.1:5000/dotnet/sdk:10.0-noble-aot AS build");
         StringAssert.Contains(result.DockerfileText, "FROM 127.0.0.1:5000/dotnet/runtime-deps:10.0-noble-chiseled AS final");
         StringAssert.EndsWith(result.DockerfileText, "ENTRYPOINT [\"/app/App\"]\n");
+        Assert.IsFalse(result.DockerfileText.Contains("UseAppHost"), "a self-contained app runs its apphost");
         Assert.IsFalse(result.DockerfileText.Contains(".multistage"));
         Assert.IsFalse(result.DockerfileText.Contains("EXPOSE"));
         Assert.IsFalse(Directory.Exists(repo.P(".multistage")));

@@ -115,8 +115,14 @@ public static class DockerfileBuilder
             // The project references this SDK: inside the image it must not generate a Dockerfile again.
             .Raw("-p:MultiStageGenerateOnPublish=false")
             .Raw("-p:MultiStageLayerDirectory=" + LayerDirectory)
-            .Raw("-p:MultiStageLayers=" + PublishLayers.Format(layers))
-            .Args(settings.PublishArguments);
+            .Raw("-p:MultiStageLayers=" + PublishLayers.Format(layers));
+        if (!images.SelfContained && settings.AppCommand.Count == 0 && !string.Equals(settings.AppCommandInstruction, "None", StringComparison.OrdinalIgnoreCase))
+        {
+            // The entrypoint is `dotnet App.dll`: the native apphost would be dead weight in the image.
+            publish.Raw("-p:UseAppHost=false");
+        }
+
+        publish.Args(settings.PublishArguments);
         i.Add(new Run(publish, mounts ? new[] { ArtifactsMount(project) } : null));
 
         i.Add(new BlankLine());
