@@ -55,6 +55,9 @@ internal abstract partial class Variant(BenchContext context, Asset asset, strin
 
     public string SourceFile => Path.Combine(Root, Asset.EditedSource);
 
+    /// <summary>The asset's ContainerFamily (same runtime base as (b)), for the variants that infer their base image.</summary>
+    protected string[] FamilyArguments => Asset.Family.Length > 0 ? [$"-p:ContainerFamily={Asset.Family}"] : [];
+
     public abstract void Prepare();
 
     /// <summary>Removes the host-side caches this variant could build from (bin/obj, NuGet folders); the caller prunes the engine's build cache.</summary>
@@ -103,6 +106,7 @@ internal sealed class MultiStageVariant(BenchContext context, Asset asset) : Var
         $"-p:ContainerRepository={Repository}", $"-p:ContainerImageTags={Tag}",
         // Through the counting proxy, which measures the context the engine client uploads.
         $"-p:MultiStageDockerHost={Context.Proxy.Endpoint}",
+        .. FamilyArguments,
     ];
 
     public override string CommandLine =>
@@ -144,6 +148,7 @@ internal sealed class InnerLoopVariant(BenchContext context, Asset asset) : Vari
         $"-p:MultiStageBaseImageRegistry={Context.BasePrefix}",
         $"-p:ContainerRepository={Repository}", $"-p:ContainerImageTags={Tag}",
         $"-p:MultiStageDockerHost={Context.Proxy.Endpoint}",
+        .. FamilyArguments,
     ];
 
     public override string CommandLine =>
@@ -254,6 +259,7 @@ internal sealed class PublishContainerVariant(BenchContext context, Asset asset)
         "publish", "-t:PublishContainer", "--os", "linux", "--arch", "x64", "-nologo",
         $"-p:ContainerBaseImage={_baseImage}",
         $"-p:ContainerRepository={Repository}", $"-p:ContainerImageTags={Tag}",
+        .. FamilyArguments,
     ];
 
     public override string CommandLine => $"DOTNET_CONTAINER_INSECURE_REGISTRIES={Context.Options.Registry} dotnet {string.Join(' ', Arguments.Select(Unpinned))}";
@@ -275,7 +281,7 @@ internal sealed class PublishContainerVariant(BenchContext context, Asset asset)
         // The base image the SDK infers for this project (ComputeContainerBaseImage), moved to the local registry.
         var result = Proc.Run(
             "dotnet",
-            ["msbuild", "-restore", "-nologo", "-t:ComputeContainerBaseImage", "-getProperty:ContainerBaseImage", "-p:RuntimeIdentifier=linux-x64"],
+            ["msbuild", "-restore", "-nologo", "-t:ComputeContainerBaseImage", "-getProperty:ContainerBaseImage", "-p:RuntimeIdentifier=linux-x64", .. FamilyArguments],
             ProjectDirectory,
             Path.Combine(Logs, $"{Asset.Name}-c-infer.log"),
             Env());
