@@ -2,6 +2,7 @@ using Microsoft.Build.Exceptions;
 using Microsoft.Build.Framework;
 using MultiStage.Diagnostics;
 using MultiStage.Generation;
+using MultiStage.IO;
 using MultiStage.Model;
 using Task = Microsoft.Build.Utilities.Task;
 
@@ -58,6 +59,8 @@ public sealed class GenerateDockerfile : Task
     public ITaskItem[] ExternalRoots { get; set; } = Array.Empty<ITaskItem>();
     /// <summary>Inner loop: write the runtime-only Dockerfile over the host's layered publish output into this folder.</summary>
     public string InnerLoopDirectory { get; set; } = "";
+    /// <summary>Where the evaluated closure is kept between runs (under obj/); empty: evaluate every time.</summary>
+    public string ClosureCacheFile { get; set; } = "";
     /// <summary>Compare with the files on disk and fail when they differ; write nothing.</summary>
     public bool CheckOnly { get; set; }
 
@@ -77,7 +80,7 @@ public sealed class GenerateDockerfile : Task
             // The inner loop copies the host's publish output: it needs no restore inputs, so no graph.
             if (InnerLoopDirectory.Length == 0)
             {
-                closure = ProjectGraphReader.ReadClosure(projectPath, GlobalPropertiesForGraph());
+                closure = ReadClosure(projectPath, log);
             }
         }
         catch (Exception e) when (e is InvalidProjectFileException or AggregateException or IOException)
@@ -203,6 +206,45 @@ public sealed class GenerateDockerfile : Task
         // The graph is read for its files, not built: keep it from running this SDK's own hooks.
         properties["MultiStageGenerateOnPublish"] = "false";
         return properties;
+    }
+
+    /// <summary>The closure from the cache when nothing it was read from changed, else from a fresh graph evaluation.</summary>
+    private IReadOnlyList<ProjectNode> ReadClosure(string projectPath, TaskLog log)
+    {
+        var properties = GlobalPropertiesForGraph();
+        if (ClosureCacheFile.Length == 0)
+        {
+            return ProjectGraphReader.ReadClosure(projectPath, properties);
+        }
+
+        var cacheFile = Path.GetFullPath(ClosureCacheFile);
+        var key = CacheKey(projectPath, properties);
+        if (ClosureCache.TryRead(cacheFile, key) is { } cached)
+        {
+            log.Info("ProjectReference closure unchanged since the last run: taken from " + cacheFile, Logging.Verbosity.Detailed);
+            return cached;
+        }
+
+        var evaluatedAt = DateTime.UtcNow;
+        var closure = ProjectGraphReader.ReadClosure(projectPath, properties);
+        ClosureCache.Write(cacheFile, key, closure, evaluatedAt);
+        return closure;
+    }
+
+    /// <summary>What the evaluation depends on besides files: the entry project, global properties and the MSBuild (SDK) running it.</summary>
+    private static string CacheKey(string projectPath, IDictionary<string, string> properties)
+    {
+        var text = new System.Text.StringBuilder();
+        text.Append(projectPath).Append('\n')
+            .Append(typeof(Microsoft.Build.Evaluation.ProjectCollection).Assembly.Location).Append('\n')
+            .Append(Microsoft.Build.Evaluation.ProjectCollection.DisplayVersion).Append('\n');
+        foreach (var pair in properties.OrderBy(p => p.Key, StringComparer.OrdinalIgnoreCase))
+        {
+            text.Append(pair.Key).Append('=').Append(pair.Value).Append('\n');
+        }
+
+        using var sha = System.Security.Cryptography.SHA256.Create();
+        return string.Concat(sha.ComputeHash(System.Text.Encoding.UTF8.GetBytes(text.ToString())).Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
     }
 
     private static IReadOnlyList<KeyValuePair<string, string>> Pairs(ITaskItem[] items) =>

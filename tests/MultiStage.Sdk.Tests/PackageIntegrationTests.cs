@@ -95,10 +95,18 @@ public sealed class PackageIntegrationTests
         StringAssert.Contains(text, "COPY [\"src/App/App.csproj\", \"src/App/\"]");
         StringAssert.Contains(text, "COPY [\"src/Lib.Core/Lib.Core.csproj\", \"src/Lib.Core/\"]");
         StringAssert.Contains(text, "COPY [\"src/Lib.Formatting/Lib.Formatting.csproj\", \"src/Lib.Formatting/\"]");
-        StringAssert.Contains(text, "&& dotnet restore src/App/App.csproj -a ");
+        StringAssert.Contains(text, "    dotnet restore src/App/App.csproj -a ");
         StringAssert.Contains(text, "COPY [\"src/Lib.Core/\", \"src/Lib.Core/\"]\nCOPY [\"src/Lib.Formatting/\", \"src/Lib.Formatting/\"]\nCOPY [\"src/App/\", \"src/App/\"]\n");
         Assert.IsFalse(text.Contains("tests/"), "the test project is outside the closure:\n" + text);
         Assert.IsFalse(text.Contains("obj/"), text);
+
+        // A rerun with nothing changed takes the closure from its cache...
+        var rerun = Containerize(Path.Combine(dir, "src", "App"), "-v:d").EnsureSuccess();
+        StringAssert.Contains(rerun.Output, "ProjectReference closure unchanged since the last run");
+        // ...and a new import that only MSBuild's walk up finds (named nowhere) still reaches the restore layer.
+        File.WriteAllText(Path.Combine(dir, "src", "Lib.Core", "Directory.Build.props"), "<Project>\n  <Import Project=\"../../Directory.Build.props\" />\n</Project>\n");
+        Containerize(Path.Combine(dir, "src", "App")).EnsureSuccess();
+        StringAssert.Contains(File.ReadAllText(Path.Combine(dir, "Dockerfile")), "COPY [\"src/Lib.Core/Directory.Build.props\", \"src/Lib.Core/Lib.Core.csproj\", \"src/Lib.Core/\"]");
     }
 
     [TestMethod]

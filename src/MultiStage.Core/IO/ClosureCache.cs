@@ -1,0 +1,230 @@
+using System.Globalization;
+using System.Text;
+using MultiStage.Model;
+
+namespace MultiStage.IO;
+
+/// <summary>
+/// Keeps the evaluated ProjectReference closure between runs, so a publish where nothing the evaluation read has
+/// changed skips evaluating the graph again. It is valid while the key (entry project, global properties, MSBuild
+/// version) matches and every watched path is as it was: each project file, import and lock file (time and size),
+/// the folders holding them and any out-of-project sources (a file added there can change an import condition or a
+/// glob), and the Directory.* files MSBuild looks for above every project (present or not).
+/// </summary>
+public static class ClosureCache
+{
+    private const string Header = "multistage-closure-cache 1";
+    private static readonly string[] AutoImports = { "Directory.Build.props", "Directory.Build.targets", "Directory.Packages.props" };
+
+    /// <summary>The cached closure, or null when there is none or anything it depends on changed.</summary>
+    public static IReadOnlyList<ProjectNode>? TryRead(string cacheFile, string key)
+    {
+        string[] lines;
+        try
+        {
+            if (!File.Exists(cacheFile))
+            {
+                return null;
+            }
+
+            lines = File.ReadAllLines(cacheFile);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        if (lines.Length < 2 || lines[0] != Header || lines[1] != "key\t" + key)
+        {
+            return null;
+        }
+
+        var nodes = new List<ProjectNode>();
+        Builder? current = null;
+        foreach (var line in lines.Skip(2))
+        {
+            var parts = line.Split('\t');
+            if (parts[0] == "stamp" && parts.Length == 4)
+            {
+                if (Stamp(parts[1][0], parts[3]) != parts[2])
+                {
+                    return null;
+                }
+
+                continue;
+            }
+
+            if (parts.Length != 2)
+            {
+                return null;
+            }
+
+            switch (parts[0])
+            {
+                case "node":
+                    if (current is not null)
+                    {
+                        nodes.Add(current.Build());
+                    }
+
+                    current = new Builder(parts[1]);
+                    break;
+                case "ref" when current is not null: current.References.Add(parts[1]); break;
+                case "import" when current is not null: current.Imports.Add(parts[1]); break;
+                case "source" when current is not null: current.Sources.Add(parts[1]); break;
+                case "out" when current is not null: current.Outputs.Add(parts[1]); break;
+                case "lock" when current is not null: current.LockFile = parts[1]; break;
+                default: return null;
+            }
+        }
+
+        if (current is not null)
+        {
+            nodes.Add(current.Build());
+        }
+
+        return nodes.Count > 0 ? nodes : null;
+    }
+
+    /// <summary>
+    /// Stores the closure evaluated at <paramref name="evaluatedAtUtc"/>. Nothing is stored when a watched path changed
+    /// after that moment (the evaluation may have seen it half-way) or a path cannot be written down.
+    /// </summary>
+    public static bool Write(string cacheFile, string key, IReadOnlyList<ProjectNode> closure, DateTime evaluatedAtUtc)
+    {
+        try
+        {
+            // Created first: creating it later would change the stamp of a watched folder (obj/ under the project).
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(cacheFile))!);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+
+        var text = new StringBuilder();
+        text.Append(Header).Append('\n').Append("key\t").Append(key).Append('\n');
+        foreach (var (kind, path) in Watched(closure))
+        {
+            if (path.IndexOfAny(new[] { '\t', '\n', '\r' }) >= 0 || ChangedSince(kind, path, evaluatedAtUtc))
+            {
+                return false;
+            }
+
+            text.Append("stamp\t").Append(kind).Append('\t').Append(Stamp(kind, path)).Append('\t').Append(path).Append('\n');
+        }
+
+        foreach (var node in closure)
+        {
+            var values = new[] { node.ProjectPath }.Concat(node.References).Concat(node.Imports).Concat(node.SourceFiles).Concat(node.OutputDirectories)
+                .Concat(node.LockFile is null ? Array.Empty<string>() : new[] { node.LockFile });
+            if (values.Any(v => v.IndexOfAny(new[] { '\t', '\n', '\r' }) >= 0))
+            {
+                return false;
+            }
+
+            text.Append("node\t").Append(node.ProjectPath).Append('\n');
+            Append(text, "ref", node.References);
+            Append(text, "import", node.Imports);
+            Append(text, "source", node.SourceFiles);
+            Append(text, "out", node.OutputDirectories);
+            if (node.LockFile is not null)
+            {
+                text.Append("lock\t").Append(node.LockFile).Append('\n');
+            }
+        }
+
+        try
+        {
+            AtomicFile.WriteIfChanged(cacheFile, text.ToString());
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Only a cache: the next run evaluates again.
+            return false;
+        }
+    }
+
+    /// <summary>What the closure's evaluation depended on: f = file (time and size), d = folder (time), p = probe (exists or not).</summary>
+    internal static IEnumerable<(char Kind, string Path)> Watched(IReadOnlyList<ProjectNode> closure)
+    {
+        var files = new SortedSet<string>(StringComparer.Ordinal);
+        var folders = new SortedSet<string>(StringComparer.Ordinal);
+        var probes = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var node in closure)
+        {
+            var projectDir = Path.GetDirectoryName(node.ProjectPath)!;
+            files.Add(node.ProjectPath);
+            folders.Add(projectDir);
+            foreach (var file in node.Imports.Concat(node.LockFile is null ? Array.Empty<string>() : new[] { node.LockFile }))
+            {
+                files.Add(file);
+                folders.Add(Path.GetDirectoryName(file)!);
+            }
+
+            foreach (var source in node.SourceFiles.Where(s => !PathUtil.IsUnder(s, PathUtil.AsDirectory(projectDir))))
+            {
+                folders.Add(Path.GetDirectoryName(source)!);
+            }
+
+            for (var dir = projectDir; dir is not null; dir = Path.GetDirectoryName(dir))
+            {
+                foreach (var name in AutoImports)
+                {
+                    probes.Add(Path.Combine(dir, name));
+                }
+            }
+        }
+
+        return files.Select(f => ('f', f)).Concat(folders.Select(d => ('d', d))).Concat(probes.Select(p => ('p', p)));
+    }
+
+    private static string Stamp(char kind, string path)
+    {
+        switch (kind)
+        {
+            case 'f':
+                var file = new FileInfo(path);
+                return file.Exists ? file.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture) + ":" + file.Length.ToString(CultureInfo.InvariantCulture) : "missing";
+            case 'd':
+                return Directory.Exists(path) ? Directory.GetLastWriteTimeUtc(path).Ticks.ToString(CultureInfo.InvariantCulture) : "missing";
+            default:
+                return File.Exists(path) ? "1" : "0";
+        }
+    }
+
+    private static bool ChangedSince(char kind, string path, DateTime evaluatedAtUtc) => kind switch
+    {
+        'f' => File.Exists(path) && File.GetLastWriteTimeUtc(path) >= evaluatedAtUtc,
+        'd' => Directory.Exists(path) && Directory.GetLastWriteTimeUtc(path) >= evaluatedAtUtc,
+        _ => false,
+    };
+
+    private static void Append(StringBuilder text, string tag, IEnumerable<string> values)
+    {
+        foreach (var value in values)
+        {
+            text.Append(tag).Append('\t').Append(value).Append('\n');
+        }
+    }
+
+    private sealed class Builder(string path)
+    {
+        public List<string> References { get; } = new();
+        public List<string> Imports { get; } = new();
+        public List<string> Sources { get; } = new();
+        public List<string> Outputs { get; } = new();
+        public string? LockFile { get; set; }
+
+        public ProjectNode Build() => new()
+        {
+            ProjectPath = path,
+            References = References,
+            Imports = Imports,
+            SourceFiles = Sources,
+            OutputDirectories = Outputs,
+            LockFile = LockFile,
+        };
+    }
+}
