@@ -75,12 +75,13 @@ public sealed class GenerateDockerfile : Task
         var log = new TaskLog(Log, ProjectPath);
         var projectPath = Path.GetFullPath(ProjectPath);
         IReadOnlyList<ProjectNode> closure = Array.Empty<ProjectNode>();
+        Action? storeClosure = null;
         try
         {
             // The inner loop copies the host's publish output: it needs no restore inputs, so no graph.
             if (InnerLoopDirectory.Length == 0)
             {
-                closure = ReadClosure(projectPath, log);
+                (closure, storeClosure) = ReadClosure(projectPath, log);
             }
         }
         catch (Exception e) when (e is InvalidProjectFileException or AggregateException or IOException)
@@ -157,6 +158,8 @@ public sealed class GenerateDockerfile : Task
 #if ENGINE_CLIENT
         WarnAboutUserIgnoreFile(result, log);
 #endif
+        // Stored after the generated files are written: they sit in folders the cache watches.
+        storeClosure?.Invoke();
         GeneratedDockerfile = result.DockerfilePath;
         GeneratedContextRoot = result.ContextRoot;
         ImageRepository = result.Repository;
@@ -208,13 +211,16 @@ public sealed class GenerateDockerfile : Task
         return properties;
     }
 
-    /// <summary>The closure from the cache when nothing it was read from changed, else from a fresh graph evaluation.</summary>
-    private IReadOnlyList<ProjectNode> ReadClosure(string projectPath, TaskLog log)
+    /// <summary>
+    /// The closure from the cache when nothing it was read from changed, else from a fresh graph evaluation, with
+    /// the action that stores it for the next run.
+    /// </summary>
+    private (IReadOnlyList<ProjectNode> Closure, Action? Store) ReadClosure(string projectPath, TaskLog log)
     {
         var properties = GlobalPropertiesForGraph();
         if (ClosureCacheFile.Length == 0)
         {
-            return ProjectGraphReader.ReadClosure(projectPath, properties);
+            return (ProjectGraphReader.ReadClosure(projectPath, properties), null);
         }
 
         var cacheFile = Path.GetFullPath(ClosureCacheFile);
@@ -222,13 +228,12 @@ public sealed class GenerateDockerfile : Task
         if (ClosureCache.TryRead(cacheFile, key) is { } cached)
         {
             log.Info("ProjectReference closure unchanged since the last run: taken from " + cacheFile, Logging.Verbosity.Detailed);
-            return cached;
+            return (cached, null);
         }
 
         var evaluatedAt = DateTime.UtcNow;
         var closure = ProjectGraphReader.ReadClosure(projectPath, properties);
-        ClosureCache.Write(cacheFile, key, closure, evaluatedAt);
-        return closure;
+        return (closure, () => ClosureCache.Write(cacheFile, key, closure, evaluatedAt));
     }
 
     /// <summary>What the evaluation depends on besides files: the entry project, global properties and the MSBuild (SDK) running it.</summary>

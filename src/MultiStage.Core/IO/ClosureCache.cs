@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using MultiStage.Model;
 
@@ -8,8 +9,10 @@ namespace MultiStage.IO;
 /// Keeps the evaluated ProjectReference closure between runs, so a publish where nothing the evaluation read has
 /// changed skips evaluating the graph again. It is valid while the key (entry project, global properties, MSBuild
 /// version) matches and every watched path is as it was: each project file, import and lock file (time and size),
-/// the folders holding them and any out-of-project sources (a file added there can change an import condition or a
-/// glob), and the Directory.* files MSBuild looks for above every project (present or not).
+/// the entries of the folders holding them and any out-of-project sources (a file added there can change an import
+/// condition or a glob), and the Directory.* files MSBuild looks for above every project (present or not).
+/// Folders are compared by their list of entries, not their time, so the Dockerfile this SDK writes beside a
+/// project invalidates the cache only in the run that first creates it.
 /// </summary>
 public static class ClosureCache
 {
@@ -87,14 +90,14 @@ public static class ClosureCache
     }
 
     /// <summary>
-    /// Stores the closure evaluated at <paramref name="evaluatedAtUtc"/>. Nothing is stored when a watched path changed
+    /// Stores the closure evaluated at <paramref name="evaluatedAtUtc"/>. Nothing is stored when a watched file changed
     /// after that moment (the evaluation may have seen it half-way) or a path cannot be written down.
     /// </summary>
     public static bool Write(string cacheFile, string key, IReadOnlyList<ProjectNode> closure, DateTime evaluatedAtUtc)
     {
         try
         {
-            // Created first: creating it later would change the stamp of a watched folder (obj/ under the project).
+            // Created first: creating it later would change the entries of a watched folder (obj/ under the project).
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(cacheFile))!);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -146,7 +149,7 @@ public static class ClosureCache
         }
     }
 
-    /// <summary>What the closure's evaluation depended on: f = file (time and size), d = folder (time), p = probe (exists or not).</summary>
+    /// <summary>What the closure's evaluation depended on: f = file (time and size), d = folder (its entries), p = probe (exists or not).</summary>
     internal static IEnumerable<(char Kind, string Path)> Watched(IReadOnlyList<ProjectNode> closure)
     {
         var files = new SortedSet<string>(StringComparer.Ordinal);
@@ -188,18 +191,24 @@ public static class ClosureCache
                 var file = new FileInfo(path);
                 return file.Exists ? file.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture) + ":" + file.Length.ToString(CultureInfo.InvariantCulture) : "missing";
             case 'd':
-                return Directory.Exists(path) ? Directory.GetLastWriteTimeUtc(path).Ticks.ToString(CultureInfo.InvariantCulture) : "missing";
+                if (!Directory.Exists(path))
+                {
+                    return "missing";
+                }
+
+                var names = Directory.EnumerateFileSystemEntries(path).Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal);
+                using (var sha = SHA256.Create())
+                {
+                    var hash = sha.ComputeHash(Encoding.UTF8.GetBytes(string.Join("\n", names)));
+                    return string.Concat(hash.Take(12).Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));
+                }
             default:
                 return File.Exists(path) ? "1" : "0";
         }
     }
 
-    private static bool ChangedSince(char kind, string path, DateTime evaluatedAtUtc) => kind switch
-    {
-        'f' => File.Exists(path) && File.GetLastWriteTimeUtc(path) >= evaluatedAtUtc,
-        'd' => Directory.Exists(path) && Directory.GetLastWriteTimeUtc(path) >= evaluatedAtUtc,
-        _ => false,
-    };
+    private static bool ChangedSince(char kind, string path, DateTime evaluatedAtUtc) =>
+        kind == 'f' && File.Exists(path) && File.GetLastWriteTimeUtc(path) >= evaluatedAtUtc;
 
     private static void Append(StringBuilder text, string tag, IEnumerable<string> values)
     {
