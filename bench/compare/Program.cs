@@ -77,8 +77,7 @@ try
         var result = new AssetResult(asset);
         results.Add(result);
         var variants = new List<Variant>();
-        // The inner loop publishes on the host: native AOT would need the host's native toolchain.
-        foreach (var key in options.Variants.Where(k => k != "i" || asset.Name != "aot"))
+        foreach (var key in options.Variants)
         {
             Variant variant = key switch
             {
