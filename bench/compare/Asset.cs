@@ -3,18 +3,14 @@ using System.Text.RegularExpressions;
 namespace MultiStage.Bench;
 
 /// <summary>A test asset: where its entry project is, which source file the warm runs edit, and what a working image prints.</summary>
-/// <remarks>
-/// <c>Family</c>: the ContainerFamily that gives (a), (i) and (c) the runtime base image of (b)'s sample Dockerfile, so
-/// the three images compare on the same base; empty where the inferred default already is that image.
-/// </remarks>
-internal sealed record Asset(string Name, string ProjectDirectory, string EditedSource, string Expected, bool IsWeb = false, bool HasNuGetDependency = false, string Family = "")
+internal sealed record Asset(string Name, string ProjectDirectory, string EditedSource, string Expected, bool IsWeb = false, bool HasNuGetDependency = false)
 {
     public static readonly IReadOnlyList<Asset> All =
     [
-        new("console", ".", "Program.cs", "console-app: hello", Family: "noble-chiseled"),
-        new("webapi", ".", "Program.cs", "webapi: ok", IsWeb: true, Family: "noble-chiseled"),
-        new("worker", ".", "Program.cs", "worker: done", HasNuGetDependency: true, Family: "noble-chiseled"),
-        new("multiproject", "src/App", "src/App/Program.cs", "multiproject: three steps", HasNuGetDependency: true, Family: "noble-chiseled-extra"),
+        new("console", ".", "Program.cs", "console-app: hello"),
+        new("webapi", ".", "Program.cs", "webapi: ok", IsWeb: true),
+        new("worker", ".", "Program.cs", "worker: done", HasNuGetDependency: true),
+        new("multiproject", "src/App", "src/App/Program.cs", "multiproject: three steps", HasNuGetDependency: true),
         new("aot", ".", "Program.cs", "aot: hello"),
         new("selfcontained", ".", "Program.cs", "selfcontained: hello"),
         new("icu", ".", "Program.cs", "icu: de-DE"),

@@ -55,8 +55,15 @@ internal abstract partial class Variant(BenchContext context, Asset asset, strin
 
     public string SourceFile => Path.Combine(Root, Asset.EditedSource);
 
-    /// <summary>The asset's ContainerFamily (same runtime base as (b)), for the variants that infer their base image.</summary>
-    protected string[] FamilyArguments => Asset.Family.Length > 0 ? [$"-p:ContainerFamily={Asset.Family}"] : [];
+    /// <summary>
+    /// (b)'s runtime base image (the last FROM of its sample Dockerfile, from the pinned snapshot). (a), (i) and (c)
+    /// get it as ContainerBaseImage, so every variant of an asset starts from the same runtime image.
+    /// </summary>
+    protected string SampleBaseImage =>
+        LastFrom(Path.Combine(Context.Options.Repository, "bench", "compare", "dockerfiles", Asset.Name + ".Dockerfile"))
+            .Replace(Context.Options.Registry + "/dotnet/", Context.BasePrefix + "/dotnet/", StringComparison.Ordinal);
+
+    protected string[] BaseImageArguments => [$"-p:ContainerBaseImage={SampleBaseImage}"];
 
     public abstract void Prepare();
 
@@ -106,7 +113,7 @@ internal sealed class MultiStageVariant(BenchContext context, Asset asset) : Var
         $"-p:ContainerRepository={Repository}", $"-p:ContainerImageTags={Tag}",
         // Through the counting proxy, which measures the context the engine client uploads.
         $"-p:MultiStageDockerHost={Context.Proxy.Endpoint}",
-        .. FamilyArguments,
+        .. BaseImageArguments,
     ];
 
     public override string CommandLine =>
@@ -148,7 +155,7 @@ internal sealed class InnerLoopVariant(BenchContext context, Asset asset) : Vari
         $"-p:MultiStageBaseImageRegistry={Context.BasePrefix}",
         $"-p:ContainerRepository={Repository}", $"-p:ContainerImageTags={Tag}",
         $"-p:MultiStageDockerHost={Context.Proxy.Endpoint}",
-        .. FamilyArguments,
+        .. BaseImageArguments,
     ];
 
     public override string CommandLine =>
@@ -259,7 +266,6 @@ internal sealed class PublishContainerVariant(BenchContext context, Asset asset)
         "publish", "-t:PublishContainer", "--os", "linux", "--arch", "x64", "-nologo",
         $"-p:ContainerBaseImage={_baseImage}",
         $"-p:ContainerRepository={Repository}", $"-p:ContainerImageTags={Tag}",
-        .. FamilyArguments,
     ];
 
     public override string CommandLine => $"DOTNET_CONTAINER_INSECURE_REGISTRIES={Context.Options.Registry} dotnet {string.Join(' ', Arguments.Select(Unpinned))}";
@@ -278,20 +284,7 @@ internal sealed class PublishContainerVariant(BenchContext context, Asset asset)
     {
         Workspace.Copy(Path.Combine(Context.Options.Repository, "testassets", Asset.Name), Root);
         Workspace.RemoveMultiStageSdk(Root);
-        // The base image the SDK infers for this project (ComputeContainerBaseImage), moved to the local registry.
-        var result = Proc.Run(
-            "dotnet",
-            ["msbuild", "-restore", "-nologo", "-t:ComputeContainerBaseImage", "-getProperty:ContainerBaseImage", "-p:RuntimeIdentifier=linux-x64", .. FamilyArguments],
-            ProjectDirectory,
-            Path.Combine(Logs, $"{Asset.Name}-c-infer.log"),
-            Env());
-        var inferred = result.Output.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.Length > 0) ?? "";
-        if (!result.Ok || !inferred.StartsWith("mcr.microsoft.com/dotnet/", StringComparison.Ordinal))
-        {
-            throw new BenchException($"could not read the base image PublishContainer infers for {Asset.Name}:\n{result.Tail()}");
-        }
-
-        _baseImage = Context.BasePrefix + inferred["mcr.microsoft.com".Length..];
+        _baseImage = SampleBaseImage;
     }
 
     public string BaseImage => _baseImage;

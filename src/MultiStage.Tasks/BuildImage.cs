@@ -25,6 +25,8 @@ public sealed class BuildImage : Task, ICancelableTask
     public string TargetStage { get; set; } = "";
     public bool NoCache { get; set; }
     public bool Pull { get; set; }
+    /// <summary>The images the Dockerfile builds FROM: those the engine lacks are pulled first with the docker credentials (BuildKit without a session cannot authenticate).</summary>
+    public string[] BaseImages { get; set; } = Array.Empty<string>();
     public ITaskItem[] BuildArgs { get; set; } = Array.Empty<ITaskItem>();
 
     [Output] public string ImageId { get; set; } = "";
@@ -77,6 +79,7 @@ public sealed class BuildImage : Task, ICancelableTask
                 NetworkMode = NetworkMode.Length > 0 ? NetworkMode : null,
                 NoCache = NoCache,
                 Pull = Pull,
+                BaseImages = BaseImages.Where(i => i.Length > 0).ToList(),
                 Builder = builder,
             },
             log,

@@ -69,6 +69,8 @@ public sealed class GenerateDockerfile : Task
     [Output] public string ImageRepository { get; set; } = "";
     [Output] public string[] ImageTags { get; set; } = Array.Empty<string>();
     [Output] public string RuntimeImage { get; set; } = "";
+    /// <summary>The images the generated Dockerfile builds FROM, for the engine client to pull with credentials first.</summary>
+    [Output] public string[] BaseImages { get; set; } = Array.Empty<string>();
 
     public override bool Execute()
     {
@@ -165,6 +167,7 @@ public sealed class GenerateDockerfile : Task
         ImageRepository = result.Repository;
         ImageTags = result.Tags.ToArray();
         RuntimeImage = result.Images.RuntimeImage;
+        BaseImages = InnerLoopDirectory.Length > 0 ? new[] { result.Images.RuntimeImage } : new[] { result.Images.SdkImage, result.Images.RuntimeImage };
         return true;
     }
 

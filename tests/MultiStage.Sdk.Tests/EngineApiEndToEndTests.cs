@@ -56,6 +56,30 @@ public sealed class EngineApiEndToEndTests
     }
 
     [TestMethod]
+    public void ABaseImageTheEngineLacksIsPulledBeforeTheBuild()
+    {
+        // Only in the registry, not in the engine: BuildKit without a client session could not authenticate for it,
+        // so the engine client pulls it first (with the docker credentials); images the engine has are left alone.
+        var dir = TestEnvironment.CreateWorkspace("console");
+        var repository = $"e2e/api-pull-{Run}";
+        var baseImage = $"{TestEnvironment.ImageRegistry}/e2e/runtime-copy-{Run}:10.0";
+        DockerCli.Run("tag", $"{TestEnvironment.ImageRegistry}/dotnet/runtime:10.0", baseImage).EnsureSuccess();
+        DockerCli.Run("push", baseImage).EnsureSuccess();
+        DockerCli.Run("rmi", baseImage).EnsureSuccess();
+        try
+        {
+            var result = BuildThroughApi(dir, repository, null, $"-p:ContainerBaseImage={baseImage}").EnsureSuccess();
+            StringAssert.Contains(result.Output, "Pulling base image " + baseImage);
+            Assert.IsFalse(result.Output.Contains($"Pulling base image {TestEnvironment.ImageRegistry}/dotnet/sdk", StringComparison.Ordinal), "the engine has the SDK image");
+            StringAssert.Contains(DockerCli.Run("run", "--rm", "--network", "none", $"{repository}:latest").EnsureSuccess().Output, "console-app: hello [] uid=1654");
+        }
+        finally
+        {
+            DockerCli.Run("rmi", "-f", $"{repository}:latest", $"{repository}:1.0.{Run}", baseImage);
+        }
+    }
+
+    [TestMethod]
     public void ClassicBuilderGetsADockerfileItCanParse()
     {
         var dir = TestEnvironment.CreateWorkspace("webapi");

@@ -86,7 +86,7 @@ public static class DockerfileBuilder
             i.Add(new Copy(new[] { folder.Length == 0 ? "." : folder }, folder.Length == 0 ? "./" : folder));
         }
 
-        var layers = PublishLayers.For(project.SelfContained || project.PublishAot, project.Closure.Count > 1);
+        var layers = PublishLayers.For(images.SelfContained, project.Closure.Count > 1);
         var publish = new ShellCommand();
         if (mounts)
         {
