@@ -128,7 +128,11 @@ public sealed class GenerateDockerfile : Task
             ContainerWorkingDirectory = ContainerWorkingDirectory,
             Ports = ContainerPorts.Select(i => new PortItem(i.ItemSpec, i.GetMetadata("Type"))).ToList(),
             EnvironmentVariables = Pairs(ContainerEnvironmentVariables),
-            Labels = Pairs(ContainerLabels),
+            // A label item with BuildArg metadata gets its value from that build argument (the last item of a name wins).
+            Labels = LastByName(ContainerLabels).Where(i => i.GetMetadata("BuildArg").Length == 0)
+                .Select(i => new KeyValuePair<string, string>(i.ItemSpec, i.GetMetadata("Value"))).ToList(),
+            LabelsFromBuildArgs = LastByName(ContainerLabels).Where(i => i.GetMetadata("BuildArg").Length > 0)
+                .Select(i => new KeyValuePair<string, string>(i.ItemSpec, i.GetMetadata("BuildArg"))).ToList(),
             AppCommand = AppCommand.Select(i => i.ItemSpec).ToList(),
             AppCommandArgs = AppCommandArgs.Select(i => i.ItemSpec).ToList(),
             DefaultArgs = DefaultArgs.Select(i => i.ItemSpec).ToList(),
@@ -254,6 +258,10 @@ public sealed class GenerateDockerfile : Task
         using var sha = System.Security.Cryptography.SHA256.Create();
         return string.Concat(sha.ComputeHash(System.Text.Encoding.UTF8.GetBytes(text.ToString())).Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
     }
+
+    private static IEnumerable<ITaskItem> LastByName(ITaskItem[] items) =>
+        items.Select((item, index) => (item, index)).GroupBy(x => x.item.ItemSpec, StringComparer.Ordinal)
+            .Select(g => g.Last()).OrderBy(x => x.index).Select(x => x.item);
 
     private static IReadOnlyList<KeyValuePair<string, string>> Pairs(ITaskItem[] items) =>
         items.Select(i => new KeyValuePair<string, string>(i.ItemSpec, i.GetMetadata("Value"))).ToList();

@@ -35,7 +35,8 @@ public sealed class ClosureCacheTests
 
     private string P(string relative) => Path.Combine(_root, relative);
 
-    private string CacheFile => P("repo/src/App/obj/multistage.closure.cache");
+    // Where the SDK keeps it: $(IntermediateOutputPath), below the obj/ folder that holds the restore output.
+    private string CacheFile => P("repo/src/App/obj/Release/net10.0/multistage.closure.cache");
 
     private IReadOnlyList<ProjectNode> Closure() => new[]
     {
@@ -99,6 +100,19 @@ public sealed class ClosureCacheTests
         }
 
         Assert.IsNull(ClosureCache.TryRead(CacheFile, "k1"), change);
+    }
+
+    [TestMethod]
+    public void ANewSubfolderBesideTheRestoreOutputKeepsIt()
+    {
+        // A Debug build after a Release publish creates obj/Debug/ next to the imported obj/*.nuget.g.props.
+        var closure = Closure().Select(n => n.ProjectPath.EndsWith("App.csproj", StringComparison.Ordinal)
+            ? n with { Imports = n.Imports.Append(P("repo/src/App/obj/App.csproj.nuget.g.props")).ToList() } : n).ToList();
+        File.WriteAllText(P("repo/src/App/obj/App.csproj.nuget.g.props"), "<Project />");
+        File.SetLastWriteTimeUtc(P("repo/src/App/obj/App.csproj.nuget.g.props"), DateTime.UtcNow.AddMinutes(-5));
+        Assert.IsTrue(ClosureCache.Write(CacheFile, "k1", closure, DateTime.UtcNow.AddMinutes(-1)));
+        Directory.CreateDirectory(P("repo/src/App/obj/Debug"));
+        Assert.IsNotNull(ClosureCache.TryRead(CacheFile, "k1"));
     }
 
     [TestMethod]

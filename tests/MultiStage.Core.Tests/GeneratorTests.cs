@@ -167,6 +167,28 @@ public sealed class GeneratorTests
     }
 
     [TestMethod]
+    public void TheRevisionLabelComesFromABuildArgumentSoTheDockerfileOutlivesTheCommit()
+    {
+        using var repo = new RepoFixture();
+        var settings = repo.Settings() with
+        {
+            Labels = new[] { new KeyValuePair<string, string>("org.opencontainers.image.title", "App") },
+            LabelsFromBuildArgs = new[] { new KeyValuePair<string, string>("org.opencontainers.image.revision", "SOURCE_REVISION") },
+        };
+        var text = Generate(repo, settings: settings)!.DockerfileText;
+        StringAssert.Contains(text, "ARG SOURCE_REVISION\nLABEL \"org.opencontainers.image.title\"=\"App\" \"org.opencontainers.image.revision\"=\"${SOURCE_REVISION}\"\n");
+
+        // A literal label of the same name (the user's ContainerLabel) wins and needs no argument.
+        var literal = Generate(repo, settings: settings with { Labels = new[] { new KeyValuePair<string, string>("org.opencontainers.image.revision", "v1") } })!.DockerfileText;
+        Assert.IsFalse(literal.Contains("SOURCE_REVISION"), literal);
+        StringAssert.Contains(literal, "LABEL \"org.opencontainers.image.revision\"=\"v1\"\n");
+
+        var log = new TestLog();
+        Assert.IsNull(Generate(repo, settings: settings with { LabelsFromBuildArgs = new[] { new KeyValuePair<string, string>("x", "BAD NAME") } }, log: log));
+        Assert.AreEqual("MSTAGE110", log.ErrorCodes);
+    }
+
+    [TestMethod]
     public void MaxCpuCountOverridesTheSingleNodeDefault()
     {
         using var repo = new RepoFixture();
@@ -207,11 +229,13 @@ public sealed class GeneratorTests
     public void SelfContainedAppsRunTheirApphostAndFeedModeSkipsVendoring()
     {
         using var repo = new RepoFixture();
-        var result = Generate(repo, project: repo.Project(web: false) with { PublishAot = true, InvariantGlobalization = true }, settings: repo.Settings() with { SdkSource = "Feed", BaseImageRegistry = "127.0.0.1:5000" })!;
+        var alone = repo.Project(web: false).Closure[0] with { References = Array.Empty<string>() };
+        var result = Generate(repo, project: repo.Project(web: false) with { PublishAot = true, InvariantGlobalization = true, Closure = new[] { alone } }, settings: repo.Settings() with { SdkSource = "Feed", BaseImageRegistry = "127.0.0.1:5000" })!;
         StringAssert.Contains(result.DockerfileText, "FROM --platform=$BUILDPLATFORM 127.0.0.1:5000/dotnet/sdk:10.0-noble-aot AS build");
         StringAssert.Contains(result.DockerfileText, "FROM 127.0.0.1:5000/dotnet/runtime-deps:10.0-noble-chiseled AS final");
         StringAssert.EndsWith(result.DockerfileText, "ENTRYPOINT [\"/app/App\"]\n");
         Assert.IsFalse(result.DockerfileText.Contains("UseAppHost"), "a self-contained app runs its apphost");
+        StringAssert.Contains(result.DockerfileText, " -p:UseSharedCompilation=false", "a single project compiles without the compiler server");
         Assert.IsFalse(result.DockerfileText.Contains(".multistage"));
         Assert.IsFalse(result.DockerfileText.Contains("EXPOSE"));
         Assert.IsFalse(Directory.Exists(repo.P(".multistage")));

@@ -36,8 +36,15 @@ public sealed class EngineApiEndToEndTests
     {
         var dir = TestEnvironment.CreateWorkspace("console");
         var repository = $"e2e/api-console-{Run}";
-        var result = BuildThroughApi(dir, repository, null, $"-p:ContainerRegistry={TestEnvironment.ImageRegistry}").EnsureSuccess();
+        const string revision = "0123456789abcdef0123456789abcdef01234567";
+        var result = BuildThroughApi(dir, repository, null, $"-p:ContainerRegistry={TestEnvironment.ImageRegistry}",
+            "-p:PublishRepositoryUrl=true", $"-p:SourceRevisionId={revision}").EnsureSuccess();
         StringAssert.Contains(result.Output, "with BuildKit");
+        // The revision reaches the image label through a build argument; the Dockerfile does not carry the commit.
+        var dockerfileText = File.ReadAllText(Path.Combine(dir, "Dockerfile"));
+        StringAssert.Contains(dockerfileText, "\"org.opencontainers.image.revision\"=\"${SOURCE_REVISION}\"");
+        Assert.IsFalse(dockerfileText.Contains(revision, StringComparison.Ordinal));
+        Assert.AreEqual(revision, DockerCli.Inspect($"{repository}:latest").GetProperty("Config").GetProperty("Labels").GetProperty("org.opencontainers.image.revision").GetString());
         StringAssert.Matches(result.Output, new Regex($@"Built image [0-9a-f]{{12}} tagged {Regex.Escape(repository)}:1\.0\.{Run}, {Regex.Escape(repository)}:latest, [0-9.]+ [kMG]?B, in [0-9.]+s"));
         Assert.IsFalse(result.Output.Contains("   at "), "no stack trace");
         StringAssert.Contains(File.ReadAllText(Path.Combine(dir, "Dockerfile")), "FROM --platform=$BUILDPLATFORM");

@@ -102,6 +102,11 @@ public static class DockerfileWriter
                     text.Append(' ').Append(DoubleQuoted(pair.Key)).Append('=').Append(DoubleQuoted(pair.Value));
                 }
 
+                foreach (var pair in label.FromBuildArgs ?? Array.Empty<KeyValuePair<string, string>>())
+                {
+                    text.Append(' ').Append(DoubleQuoted(pair.Key)).Append("=\"${").Append(Identifier(pair.Value)).Append("}\"");
+                }
+
                 break;
             case Expose expose:
                 text.Append("EXPOSE ").Append(expose.Port.ToString(CultureInfo.InvariantCulture)).Append('/').Append(Bare(expose.Protocol, "protocol"));

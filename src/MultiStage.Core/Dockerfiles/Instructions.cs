@@ -28,7 +28,9 @@ public sealed record Run(ShellCommand Command, IReadOnlyList<string>? Mounts = n
 public sealed record Env(IReadOnlyList<KeyValuePair<string, string>> Variables) : Instruction;
 
 /// <summary><c>LABEL "k"="v" …</c>.</summary>
-public sealed record Label(IReadOnlyList<KeyValuePair<string, string>> Labels) : Instruction;
+/// <param name="Labels">Label names and literal values.</param>
+/// <param name="FromBuildArgs">Labels whose value is a build argument of the stage (label name, argument name), written as <c>"${NAME}"</c>.</param>
+public sealed record Label(IReadOnlyList<KeyValuePair<string, string>> Labels, IReadOnlyList<KeyValuePair<string, string>>? FromBuildArgs = null) : Instruction;
 
 /// <summary><c>EXPOSE port/protocol</c>.</summary>
 public sealed record Expose(int Port, string Protocol) : Instruction;

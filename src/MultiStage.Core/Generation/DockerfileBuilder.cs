@@ -122,6 +122,12 @@ public static class DockerfileBuilder
             publish.Raw("-p:UseAppHost=false");
         }
 
+        if (project.Closure.Count <= 1)
+        {
+            // One project to compile: the compiler server (started cold in every build) costs more than it saves.
+            publish.Raw("-p:UseSharedCompilation=false");
+        }
+
         publish.Args(settings.PublishArguments);
         i.Add(new Run(publish, mounts ? new[] { ArtifactsMount(project) } : null));
 
@@ -185,9 +191,24 @@ public static class DockerfileBuilder
             i.Add(new Env(env));
         }
 
-        if (labels.Count > 0)
+        var fromArgs = settings.LabelsFromBuildArgs
+            .Where(p => !labels.Any(l => l.Key == p.Key))
+            .GroupBy(p => p.Key, StringComparer.Ordinal).Select(g => g.Last())
+            .OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
+        foreach (var name in fromArgs.Select(p => p.Value).Distinct(StringComparer.Ordinal).OrderBy(n => n, StringComparer.Ordinal))
         {
-            i.Add(new Label(labels));
+            if (!EnvNameRegex.IsMatch(name))
+            {
+                log.Error(ErrorCodes.InvalidLabel, $"'{name}' cannot be the build argument of a label: use letters, digits and '_'.");
+                return null;
+            }
+
+            i.Add(new Arg(name));
+        }
+
+        if (labels.Count > 0 || fromArgs.Count > 0)
+        {
+            i.Add(new Label(labels, fromArgs.Count > 0 ? fromArgs : null));
         }
 
         i.Add(new Comment(LayerComment(layers)));

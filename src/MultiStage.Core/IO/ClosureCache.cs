@@ -9,9 +9,9 @@ namespace MultiStage.IO;
 /// Keeps the evaluated ProjectReference closure between runs, so a publish where nothing the evaluation read has
 /// changed skips evaluating the graph again. It is valid while the key (entry project, global properties, MSBuild
 /// version) matches and every watched path is as it was: each project file, import and lock file (time and size),
-/// the entries of the folders holding them and any out-of-project sources (a file added there can change an import
+/// the files in the folders holding them and any out-of-project sources (a file added there can change an import
 /// condition or a glob), and the Directory.* files MSBuild looks for above every project (present or not).
-/// Folders are compared by their list of entries, not their time, so the Dockerfile this SDK writes beside a
+/// Folders are compared by their list of files, not their time, so the Dockerfile this SDK writes beside a
 /// project invalidates the cache only in the run that first creates it.
 /// </summary>
 public static class ClosureCache
@@ -149,7 +149,7 @@ public static class ClosureCache
         }
     }
 
-    /// <summary>What the closure's evaluation depended on: f = file (time and size), d = folder (its entries), p = probe (exists or not).</summary>
+    /// <summary>What the closure's evaluation depended on: f = file (time and size), d = folder (its files), p = probe (exists or not).</summary>
     internal static IEnumerable<(char Kind, string Path)> Watched(IReadOnlyList<ProjectNode> closure)
     {
         var files = new SortedSet<string>(StringComparer.Ordinal);
@@ -196,7 +196,8 @@ public static class ClosureCache
                     return "missing";
                 }
 
-                var names = Directory.EnumerateFileSystemEntries(path).Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal);
+                // Files only: a new subfolder (obj/Debug/ beside the restore output in obj/) imports nothing by itself.
+                var names = Directory.EnumerateFiles(path).Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal);
                 using (var sha = SHA256.Create())
                 {
                     var hash = sha.ComputeHash(Encoding.UTF8.GetBytes(string.Join("\n", names)));

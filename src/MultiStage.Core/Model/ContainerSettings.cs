@@ -43,6 +43,11 @@ public sealed record ContainerSettings
     public bool CacheMounts { get; init; } = true;
     /// <summary>MSBuild nodes for the publish in the build stage; empty: one with cache mounts, MSBuild's default without.</summary>
     public string MaxCpuCount { get; init; } = "";
+    /// <summary>
+    /// Labels whose value changes on every commit (the source revision): the Dockerfile names a build argument
+    /// (label name → argument name) so it stays the same, and the engine client passes the value.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, string>> LabelsFromBuildArgs { get; init; } = Array.Empty<KeyValuePair<string, string>>();
     /// <summary>Extra .dockerignore patterns appended to the generated file.</summary>
     public IReadOnlyList<string> DockerIgnorePatterns { get; init; } = Array.Empty<string>();
 }
