@@ -8,7 +8,7 @@ internal sealed class Options
     public IReadOnlyList<string> Variants { get; private set; } = ["a", "b", "c", "i"];
     public int WarmRuns { get; private set; } = 3;
     public int ColdRuns { get; private set; } = 1;
-    public int GenerationRuns { get; private set; } = 5;
+    public int GenerationRuns { get; private set; } = 9;
     public bool Generation { get; private set; } = true;
     public string Registry { get; private set; } = "127.0.0.1:5000";
     public bool Pin { get; private set; } = true;

@@ -345,10 +345,12 @@ GenerationResult MeasureGeneration()
         string[] plainArgs = ["publish", "-nologo"];
         string[] generatingArgs = ["publish", "-t:ContainerizeMultiStage", "-nologo", $"-p:MultiStageBaseImageRegistry={basePrefix}"];
         string[] generateOnlyArgs = ["build", "-t:ContainerizeMultiStage", "-nologo", $"-p:MultiStageBaseImageRegistry={basePrefix}"];
+        string[] idleArgs = ["publish", "-nologo", "-p:MultiStageGenerateOnPublish=false"];
         string Shown(string[] a) => "dotnet " + string.Join(' ', a).Replace(basePrefix, options.Registry, StringComparison.Ordinal);
         g.PlainCommand = Shown(plainArgs) + " (copy without MultiStage.Sdk)";
         g.GeneratingCommand = Shown(generatingArgs);
         g.GenerateOnlyCommand = Shown(generateOnlyArgs);
+        g.IdleSdkCommand = Shown(idleArgs);
 
         double Time(string dir, string[] a, string log)
         {
@@ -368,7 +370,8 @@ GenerationResult MeasureGeneration()
             var before = Workspace.Snapshot(withSdk);
             g.GeneratingPublish.Add(Time(withSdk, generatingArgs, $"gen-sdk-{i}.log"));
             g.Written.Add(Workspace.Differences(before, Workspace.Snapshot(withSdk)));
-            Say($"generation {i}/{options.GenerationRuns}: plain publish {g.PlainPublish[^1]:0.00} s, publish -t:ContainerizeMultiStage {g.GeneratingPublish[^1]:0.00} s, files written {g.Written[^1].Count}");
+            g.IdleSdkPublish.Add(Time(withSdk, idleArgs, $"gen-idle-{i}.log"));
+            Say($"generation {i}/{options.GenerationRuns}: plain publish {g.PlainPublish[^1]:0.00} s, publish -t:ContainerizeMultiStage {g.GeneratingPublish[^1]:0.00} s, files written {g.Written[^1].Count}, publish with generation off {g.IdleSdkPublish[^1]:0.00} s");
         }
 
         for (var i = 1; i <= options.GenerationRuns; i++)

@@ -179,6 +179,13 @@ internal static class Report
             md.AppendLine($"| `{generation.GeneratingCommand}`, warm, nothing changed, median of {generation.GeneratingPublish.Count} | {Seconds(with)} | | |");
             var addedText = added is null ? "–" : string.Create(Inv, $"{with - plain:+0.00;-0.00} s ({added * 100:+0.0;-0.0} %)");
             md.AppendLine($"| added by generation | {addedText} | ≤ 5 % | {(addPass ? "PASS" : "FAIL")} |");
+            var idle = Stats.Median(generation.IdleSdkPublish);
+            if (idle is not null && plain is not null && with is not null)
+            {
+                md.AppendLine($"| of which: referencing the SDK package, generation off (`{generation.IdleSdkCommand}` on the MultiStage.Sdk copy, median of {generation.IdleSdkPublish.Count}: {Seconds(idle)}) | {string.Create(Inv, $"{idle - plain:+0.00;-0.00} s")} | | |");
+                md.AppendLine($"| of which: generating (the rest) | {string.Create(Inv, $"{with - idle:+0.00;-0.00} s ({(with - idle) / plain * 100:+0.0;-0.0} %)")} | | |");
+            }
+
             md.AppendLine($"| `{generation.GenerateOnlyCommand}` rerun, nothing changed, median of {generation.GenerateOnly.Count} | {Seconds(only)} | | |");
             var writtenText = $"{written.Count} file(s) written over {generation.Written.Count} runs" + (written.Count > 0 ? ": " + string.Join(", ", written.Take(5)) : "")
                 + $"; Dockerfile mtime {(generation.DockerfileTimeBefore == generation.DockerfileTimeAfter ? "unchanged" : "changed")}";

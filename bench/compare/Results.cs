@@ -57,6 +57,9 @@ internal sealed class GenerationResult
 {
     public List<double> PlainPublish { get; } = [];
     public List<double> GeneratingPublish { get; } = [];
+    /// <summary>The project with MultiStage.Sdk referenced but generation switched off: what referencing the SDK package costs.</summary>
+    public List<double> IdleSdkPublish { get; } = [];
+    public string IdleSdkCommand { get; set; } = "";
     public List<double> GenerateOnly { get; } = [];
     /// <summary>Files (relative to the context root) that a no-change run wrote, per run.</summary>
     public List<List<string>> Written { get; } = [];

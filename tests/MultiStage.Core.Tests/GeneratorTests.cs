@@ -32,9 +32,9 @@ public sealed class GeneratorTests
             " && cat /proc/sys/kernel/random/uuid > /artifacts/.restore-id && mv /artifacts /tmp/multistage-restore\n");
         StringAssert.Contains(text, "COPY [\"src/Lib/\", \"src/Lib/\"]\nCOPY [\"src/App/\", \"src/App/\"]\nCOPY [\"shared/\", \"shared/\"]\n");
         StringAssert.Contains(text, "RUN --mount=type=cache,id=multistage-artifacts-app,target=/artifacts,sharing=locked \\\n" +
-            "    if [ \"$(cat /tmp/multistage-restore/.restore-id)\" != \"$(cat /artifacts/.restore-id 2>/dev/null)\" ]; then cp -R /tmp/multistage-restore/. /artifacts/; fi" +
+            "    if [ \"$(cat /tmp/multistage-restore/.restore-id)\" != \"$(cat /artifacts/.restore-id 2>/dev/null)\" ]; then cp -R /tmp/multistage-restore/. /artifacts/; shared=true; else shared=false; fi" +
             " && dotnet publish src/App/App.csproj -c Release -a \"$(cat /tmp/dotnet-arch)\" -p:UseArtifactsOutput=true -p:ArtifactsPath=/artifacts --no-restore -maxcpucount:1" +
-            " -o /app/publish -p:MultiStageGenerateOnPublish=false -p:MultiStageLayerDirectory=/app/layers -p:MultiStageLayers=packages+resources+projects+app -p:UseAppHost=false\n");
+            " -o /app/publish -p:MultiStageGenerateOnPublish=false -p:MultiStageLayerDirectory=/app/layers -p:MultiStageLayers=packages+resources+projects+app -p:UseAppHost=false -p:UseSharedCompilation=$shared\n");
         StringAssert.Contains(text, "FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS final\nWORKDIR \"/app/\"\nEXPOSE 8080/tcp\nENV Logging__LogLevel__Default=\"Warning\"\nLABEL \"org.opencontainers.image.title\"=\"My App\"\n");
         StringAssert.EndsWith(text,
             "# Layers by change frequency: NuGet packages, the app's resources (apphost, config, content), its ProjectReferences, then its own assemblies.\n" +

@@ -87,12 +87,16 @@ public static class DockerfileBuilder
         }
 
         var layers = PublishLayers.For(images.SelfContained, project.Closure.Count > 1);
+        var singleProject = project.Closure.Count <= 1;
         var publish = new ShellCommand();
         if (mounts)
         {
             // Copy the restore output into the mount only when this restore is new to it: the copies get fresh
             // timestamps, so MSBuild's up-to-date checks see a changed restore and never a step back in time.
-            publish.Raw($"if [ \"$(cat {RestoreStash}/{RestoreStamp})\" != \"$(cat {ArtifactsFolder}/{RestoreStamp} 2>/dev/null)\" ]; then cp -R {RestoreStash}/. {ArtifactsFolder}/; fi &&");
+            // With several projects, a mount already holding this restore's build means few recompile: compiling
+            // in-process beats starting the compiler server cold; a first build compiles them all through one.
+            publish.Raw($"if [ \"$(cat {RestoreStash}/{RestoreStamp})\" != \"$(cat {ArtifactsFolder}/{RestoreStamp} 2>/dev/null)\" ]; then cp -R {RestoreStash}/. {ArtifactsFolder}/;"
+                + (singleProject ? "" : " shared=true; else shared=false;") + " fi &&");
         }
 
         publish.Raw("dotnet publish").Arg(layout.EntryProject)
@@ -122,10 +126,14 @@ public static class DockerfileBuilder
             publish.Raw("-p:UseAppHost=false");
         }
 
-        if (project.Closure.Count <= 1)
+        if (singleProject)
         {
             // One project to compile: the compiler server (started cold in every build) costs more than it saves.
             publish.Raw("-p:UseSharedCompilation=false");
+        }
+        else if (mounts)
+        {
+            publish.Raw("-p:UseSharedCompilation=$shared");
         }
 
         publish.Args(settings.PublishArguments);
