@@ -102,13 +102,12 @@ internal abstract partial class Variant(BenchContext context, Asset asset, strin
     protected static partial Regex CachedVertex();
 }
 
-/// <summary>(a) MultiStage.Sdk: generate, then build through the SDK's own engine client.</summary>
-internal sealed class MultiStageVariant(BenchContext context, Asset asset) : Variant(context, asset, "a")
+/// <summary>What (a) and (i) share: a copy of the asset with MultiStage.Sdk, built by dotnet through the counting proxy.</summary>
+internal abstract class SdkVariant(BenchContext context, Asset asset, string key, string[] command) : Variant(context, asset, key)
 {
     private string[] Arguments =>
     [
-        "build", "-t:ContainerizeMultiStage", "-nologo",
-        "-p:MultiStageBuildImage=true", "-p:MultiStageBuildNetwork=host",
+        .. command,
         $"-p:MultiStageBaseImageRegistry={Context.BasePrefix}",
         $"-p:ContainerRepository={Repository}", $"-p:ContainerImageTags={Tag}",
         // Through the counting proxy, which measures the context the engine client uploads.
@@ -138,7 +137,12 @@ internal sealed class MultiStageVariant(BenchContext context, Asset asset) : Var
         var (bytes, requests) = Context.Proxy.TakeCounts();
         return (result, result.Ok && requests > 0 ? bytes : null);
     }
+}
 
+/// <summary>(a) MultiStage.Sdk: generate, then build through the SDK's own engine client.</summary>
+internal sealed class MultiStageVariant(BenchContext context, Asset asset) : SdkVariant(context, asset, "a",
+    ["build", "-t:ContainerizeMultiStage", "-nologo", "-p:MultiStageBuildImage=true", "-p:MultiStageBuildNetwork=host"])
+{
     public override string RuntimeBase() => Unpinned(LastFrom(Path.Combine(Root, "Dockerfile")));
 }
 
@@ -146,41 +150,9 @@ internal sealed class MultiStageVariant(BenchContext context, Asset asset) : Var
 /// (i) MultiStage.Sdk's inner loop (MultiStageInnerLoop=true): the image is assembled from the host's own
 /// incremental publish, through the same engine client. Compared with (c), which also publishes on the host.
 /// </summary>
-internal sealed class InnerLoopVariant(BenchContext context, Asset asset) : Variant(context, asset, "i")
+internal sealed class InnerLoopVariant(BenchContext context, Asset asset) : SdkVariant(context, asset, "i",
+    ["publish", "-t:ContainerizeMultiStage", "--os", "linux", "--arch", "x64", "-nologo", "-p:MultiStageBuildImage=true", "-p:MultiStageInnerLoop=true"])
 {
-    private string[] Arguments =>
-    [
-        "publish", "-t:ContainerizeMultiStage", "--os", "linux", "--arch", "x64", "-nologo",
-        "-p:MultiStageBuildImage=true", "-p:MultiStageInnerLoop=true",
-        $"-p:MultiStageBaseImageRegistry={Context.BasePrefix}",
-        $"-p:ContainerRepository={Repository}", $"-p:ContainerImageTags={Tag}",
-        $"-p:MultiStageDockerHost={Context.Proxy.Endpoint}",
-        .. BaseImageArguments,
-    ];
-
-    public override string CommandLine =>
-        "dotnet " + string.Join(' ', Arguments.Select(a => a.StartsWith("-p:MultiStageDockerHost=", StringComparison.Ordinal) ? "-p:MultiStageDockerHost=<counting proxy>" : Unpinned(a)));
-
-    public override void Prepare()
-    {
-        Workspace.Copy(Path.Combine(Context.Options.Repository, "testassets", Asset.Name), Root);
-        Workspace.WriteGlobalJson(Root, Context.SdkVersion);
-    }
-
-    public override void MakeCold()
-    {
-        Workspace.DeleteBuildOutput(Root);
-        EmptyNuGetFolders();
-    }
-
-    public override (ProcResult, long?) Build(string log)
-    {
-        Context.Proxy.TakeCounts();
-        var result = Proc.Run("dotnet", Arguments, ProjectDirectory, log, NuGetEnvironment());
-        var (bytes, requests) = Context.Proxy.TakeCounts();
-        return (result, result.Ok && requests > 0 ? bytes : null);
-    }
-
     // The inner-loop Dockerfile lives under obj/; its base is the one the committed Dockerfile would use.
     public override string RuntimeBase() => Unpinned(LastFrom(Directory.EnumerateFiles(Path.Combine(ProjectDirectory, "obj"), "Dockerfile", SearchOption.AllDirectories).First()));
 }
