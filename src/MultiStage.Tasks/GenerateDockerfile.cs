@@ -244,20 +244,14 @@ public sealed class GenerateDockerfile : Task
     }
 
     /// <summary>What the evaluation depends on besides files: the entry project, global properties and the MSBuild (SDK) running it.</summary>
-    private static string CacheKey(string projectPath, IDictionary<string, string> properties)
-    {
-        var text = new System.Text.StringBuilder();
-        text.Append(projectPath).Append('\n')
-            .Append(typeof(Microsoft.Build.Evaluation.ProjectCollection).Assembly.Location).Append('\n')
-            .Append(Microsoft.Build.Evaluation.ProjectCollection.DisplayVersion).Append('\n');
-        foreach (var pair in properties.OrderBy(p => p.Key, StringComparer.OrdinalIgnoreCase))
-        {
-            text.Append(pair.Key).Append('=').Append(pair.Value).Append('\n');
-        }
-
-        using var sha = System.Security.Cryptography.SHA256.Create();
-        return string.Concat(sha.ComputeHash(System.Text.Encoding.UTF8.GetBytes(text.ToString())).Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)));
-    }
+    private static string CacheKey(string projectPath, IDictionary<string, string> properties) =>
+        ClosureCache.Key(new[]
+            {
+                projectPath,
+                typeof(Microsoft.Build.Evaluation.ProjectCollection).Assembly.Location,
+                Microsoft.Build.Evaluation.ProjectCollection.DisplayVersion,
+            }
+            .Concat(properties.OrderBy(p => p.Key, StringComparer.OrdinalIgnoreCase).Select(p => p.Key + "=" + p.Value)));
 
     private static IEnumerable<ITaskItem> LastByName(ITaskItem[] items) =>
         items.Select((item, index) => (item, index)).GroupBy(x => x.item.ItemSpec, StringComparer.Ordinal)

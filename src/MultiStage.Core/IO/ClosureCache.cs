@@ -19,6 +19,14 @@ public static class ClosureCache
     private const string Header = "multistage-closure-cache 1";
     private static readonly string[] AutoImports = { "Directory.Build.props", "Directory.Build.targets", "Directory.Packages.props" };
 
+    /// <summary>A cache key (or folder stamp): the SHA-256 of the parts, one per line, in hex.</summary>
+    public static string Key(IEnumerable<string> parts)
+    {
+        using var sha = SHA256.Create();
+        var hash = sha.ComputeHash(Encoding.UTF8.GetBytes(string.Join("\n", parts)));
+        return string.Concat(hash.Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));
+    }
+
     /// <summary>The cached closure, or null when there is none or anything it depends on changed.</summary>
     public static IReadOnlyList<ProjectNode>? TryRead(string cacheFile, string key)
     {
@@ -109,7 +117,7 @@ public static class ClosureCache
         text.Append(Header).Append('\n').Append("key\t").Append(key).Append('\n');
         foreach (var (kind, path) in Watched(closure))
         {
-            if (path.IndexOfAny(new[] { '\t', '\n', '\r' }) >= 0 || ChangedSince(kind, path, evaluatedAtUtc))
+            if (!Writable(path) || ChangedSince(kind, path, evaluatedAtUtc))
             {
                 return false;
             }
@@ -121,7 +129,7 @@ public static class ClosureCache
         {
             var values = new[] { node.ProjectPath }.Concat(node.References).Concat(node.Imports).Concat(node.SourceFiles).Concat(node.OutputDirectories)
                 .Concat(node.LockFile is null ? Array.Empty<string>() : new[] { node.LockFile });
-            if (values.Any(v => v.IndexOfAny(new[] { '\t', '\n', '\r' }) >= 0))
+            if (!values.All(Writable))
             {
                 return false;
             }
@@ -197,12 +205,7 @@ public static class ClosureCache
                 }
 
                 // Files only: a new subfolder (obj/Debug/ beside the restore output in obj/) imports nothing by itself.
-                var names = Directory.EnumerateFiles(path).Select(Path.GetFileName).OrderBy(n => n, StringComparer.Ordinal);
-                using (var sha = SHA256.Create())
-                {
-                    var hash = sha.ComputeHash(Encoding.UTF8.GetBytes(string.Join("\n", names)));
-                    return string.Concat(hash.Take(12).Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));
-                }
+                return Key(Directory.EnumerateFiles(path).Select(f => Path.GetFileName(f)).OrderBy(n => n, StringComparer.Ordinal));
             default:
                 return File.Exists(path) ? "1" : "0";
         }
@@ -210,6 +213,9 @@ public static class ClosureCache
 
     private static bool ChangedSince(char kind, string path, DateTime evaluatedAtUtc) =>
         kind == 'f' && File.Exists(path) && File.GetLastWriteTimeUtc(path) >= evaluatedAtUtc;
+
+    /// <summary>Whether a value fits the tab-separated, line-based format.</summary>
+    private static bool Writable(string value) => value.IndexOfAny(new[] { '\t', '\n', '\r' }) < 0;
 
     private static void Append(StringBuilder text, string tag, IEnumerable<string> values)
     {
