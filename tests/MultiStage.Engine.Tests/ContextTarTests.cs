@@ -104,6 +104,30 @@ public sealed class ContextTarTests
     }
 
     [TestMethod]
+    public async Task AFractionOfASecondIsRoundedUpInUstarAndKeptInPax()
+    {
+        // Rounding down would make an edit made within a second of the last build look older than its outputs.
+        var edited = new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddMilliseconds(700);
+        var whole = new DateTime(2024, 1, 1, 0, 0, 5, DateTimeKind.Utc);
+        var longName = new string('p', 120) + ".cs";
+        ContextTestSupport.WriteFile(_root, "edited.cs");
+        ContextTestSupport.WriteFile(_root, "whole.cs");
+        ContextTestSupport.WriteFile(_root, longName);
+        File.SetLastWriteTimeUtc(Path.Combine(_root, "edited.cs"), edited);
+        File.SetLastWriteTimeUtc(Path.Combine(_root, "whole.cs"), whole);
+        File.SetLastWriteTimeUtc(Path.Combine(_root, longName), edited);
+
+        var (_, entries) = await WriteAndReadAsync(DockerIgnore.Empty);
+
+        var byName = entries.ToDictionary(e => e.Entry.Name);
+        Assert.IsInstanceOfType<UstarTarEntry>(byName["edited.cs"].Entry);
+        Assert.AreEqual(new DateTimeOffset(2024, 1, 1, 0, 0, 1, TimeSpan.Zero), byName["edited.cs"].Entry.ModificationTime);
+        Assert.AreEqual(new DateTimeOffset(whole), byName["whole.cs"].Entry.ModificationTime);
+        Assert.IsInstanceOfType<PaxTarEntry>(byName[longName].Entry);
+        Assert.AreEqual(new DateTimeOffset(edited), byName[longName].Entry.ModificationTime);
+    }
+
+    [TestMethod]
     public async Task KeptBuildFilesAreSentEvenWhenExcluded()
     {
         ContextTestSupport.WriteFile(_root, "Dockerfile", "FROM scratch");

@@ -284,6 +284,48 @@ public sealed class EngineBuildTests
     }
 
     [TestMethod]
+    public async Task AnEditWithinASecondOfTheLastBuildIsNewerThanItsOutputsInACacheMount()
+    {
+        // What an incremental compile in a cache mount sees: the previous build wrote its output at 0.4 s past a
+        // second, and the source was edited again at 0.7 s past it. Sent with its time rounded down, the edit would
+        // look older than the output and the step would keep the old output.
+        using var client = await EngineTestEnvironment.ConnectAsync();
+        var debian = await EngineTestEnvironment.DebianImageAsync();
+        using var dir = new TempDirectory();
+        var second = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        // Unique contents too: BuildKit's COPY cache ignores times, and a hit would bring back an earlier run's file.
+        var cacheId = "mstage-test-mtime-" + Guid.NewGuid().ToString("N")[..8];
+        dir.Write("Dockerfile", $"""
+            FROM {debian}
+            COPY src.txt /src/
+            ARG OUTPUT_TIME
+            RUN --mount=type=cache,id={cacheId},target=/cache \
+                if [ ! -e /cache/out.txt ] || [ -n "$(find /src/src.txt -newer /cache/out.txt)" ]; then cp /src/src.txt /cache/out.txt && touch -d "@$OUTPUT_TIME" /cache/out.txt; fi && cp /cache/out.txt /result.txt
+            """);
+        var repository = EngineTestEnvironment.UniqueRepository("mtime");
+        var request = Request(new DirectoryBuildContext(dir.Path), repository, BuilderKind.BuildKit, "1") with
+        {
+            BuildArgs = new Dictionary<string, string> { ["OUTPUT_TIME"] = $"{second.ToUnixTimeSeconds()}.4" },
+        };
+        try
+        {
+            dir.Write("src.txt", $"first {cacheId}\n");
+            File.SetLastWriteTimeUtc(Path.Combine(dir.Path, "src.txt"), second.AddMilliseconds(100).UtcDateTime);
+            await client.BuildAsync(request, new TestLog());
+            Assert.AreEqual($"first {cacheId}\n", await EngineTestEnvironment.ReadFileAsync($"{repository}:1", "/result.txt"));
+
+            dir.Write("src.txt", $"second {cacheId}\n");
+            File.SetLastWriteTimeUtc(Path.Combine(dir.Path, "src.txt"), second.AddMilliseconds(700).UtcDateTime);
+            await client.BuildAsync(request, new TestLog());
+            Assert.AreEqual($"second {cacheId}\n", await EngineTestEnvironment.ReadFileAsync($"{repository}:1", "/result.txt"));
+        }
+        finally
+        {
+            await EngineTestEnvironment.RemoveAsync($"{repository}:1");
+        }
+    }
+
+    [TestMethod]
     public async Task AutoChoosesBuildKitOnThisEngine()
     {
         using var client = await EngineTestEnvironment.ConnectAsync();

@@ -86,6 +86,39 @@ internal static class EngineTestEnvironment
         }
     }
 
+    /// <summary>The Debian root file system image eng/testenv/up.sh imports (GNU coreutils, unlike busybox).</summary>
+    public static async Task<string> DebianImageAsync()
+    {
+        using var docker = Raw();
+        var rootfs = (await docker.Images.ListImagesAsync(new ImagesListParameters()))
+            .SelectMany(i => i.RepoTags ?? [])
+            .Where(t => t.StartsWith("multistage-testenv/rootfs:", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
+            .FirstOrDefault();
+        Assert.IsNotNull(rootfs, "No multistage-testenv/rootfs image: run eng/testenv/up.sh.");
+        return rootfs;
+    }
+
+    /// <summary>Reads one file of an image through a container that is created, never started, and removed.</summary>
+    public static async Task<string> ReadFileAsync(string image, string path)
+    {
+        using var docker = Raw();
+        var container = await docker.Containers.CreateContainerAsync(new CreateContainerParameters { Image = image, Cmd = ["/nonexistent"] });
+        try
+        {
+            var archive = await docker.Containers.GetArchiveFromContainerAsync(container.ID, new ContainerPathStatParameters { Path = path }, statOnly: false);
+            using var stream = archive.Stream ?? throw new InvalidDataException($"The engine sent no archive of {path}.");
+            using var reader = new TarReader(stream);
+            var entry = await reader.GetNextEntryAsync() ?? throw new InvalidDataException($"{path} is not in {image}.");
+            using var content = new StreamReader(entry.DataStream ?? Stream.Null);
+            return await content.ReadToEndAsync();
+        }
+        finally
+        {
+            await docker.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true });
+        }
+    }
+
     public static string UniqueRepository(string name) => $"mstage-test/{name}-{Guid.NewGuid().ToString("N")[..8]}";
 
     private static async Task<bool> EngineAnswersAsync()

@@ -31,7 +31,8 @@ public sealed record BuildContextResult(long BytesWritten, int Files, int Direct
 /// The walk is deterministic (ordinal order of names at every level) and never buffers file contents: each file is
 /// copied from disk to the destination as its entry is written. Headers carry the real permission bits and
 /// modification times (as the docker CLI sends them: the image's files keep their times, and the builder's cache keys
-/// are computed from contents, not times), zero owner ids and empty owner names (as the CLI's
+/// are computed from contents, not times; USTAR entries round a fraction of a second up, so an incremental build in a
+/// cache mount never sees an edit as older than its outputs), zero owner ids and empty owner names (as the CLI's
 /// <c>ChownOpts{0,0}</c>). Symbolic links are stored as links, never followed; FIFOs, sockets and devices are skipped.
 /// Entries use the USTAR format when they fit it and PAX otherwise (long or non-ASCII names, large sizes).
 /// Excluded directories are not walked unless an exception pattern could re-include something below them; such a
@@ -345,6 +346,18 @@ public static class BuildContext
         }
     }
 
+    /// <summary>
+    /// USTAR keeps whole seconds. Rounding down would let a file edited within a second of the last build look older
+    /// than that build's outputs in a cache mount, and MSBuild would skip compiling the edit; rounding up can at most
+    /// cost one extra compile. (PAX would keep the fraction, but costs two blocks per entry, and BuildKit recognises an
+    /// uploaded context as an archive only when its first 1024 bytes hold a complete header.)
+    /// </summary>
+    internal static DateTimeOffset WholeSecondsUp(DateTimeOffset time)
+    {
+        long seconds = time.ToUnixTimeSeconds();
+        return DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.FromUnixTimeSeconds(seconds) < time ? seconds + 1 : seconds);
+    }
+
     private static TarEntry CreateEntry(TarEntryType type, string name, UnixFileMode mode, DateTimeOffset modificationTime, long size, string? linkName)
     {
         bool ustar = name.Length <= UstarNameLimit
@@ -352,11 +365,11 @@ public static class BuildContext
             && (linkName is null || (linkName.Length <= UstarNameLimit && IsPlainAscii(linkName)))
             && size <= UstarSizeLimit
             && modificationTime >= DateTimeOffset.UnixEpoch
-            && modificationTime.ToUnixTimeSeconds() <= UstarSizeLimit;
+            && modificationTime.ToUnixTimeSeconds() < UstarSizeLimit;
 
         PosixTarEntry entry = ustar ? new UstarTarEntry(type, name) : new PaxTarEntry(type, name);
         entry.Mode = mode;
-        entry.ModificationTime = ustar ? DateTimeOffset.FromUnixTimeSeconds(modificationTime.ToUnixTimeSeconds()) : modificationTime;
+        entry.ModificationTime = ustar ? WholeSecondsUp(modificationTime) : modificationTime;
         entry.Uid = 0;
         entry.Gid = 0;
         entry.UserName = string.Empty;
