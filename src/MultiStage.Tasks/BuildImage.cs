@@ -2,6 +2,7 @@
 using Microsoft.Build.Framework;
 using MultiStage.Engine.Client;
 using MultiStage.Engine.Context;
+using MultiStage.Generation;
 using Task = Microsoft.Build.Utilities.Task;
 
 namespace MultiStage.Tasks;
@@ -28,6 +29,9 @@ public sealed class BuildImage : Task, ICancelableTask
     /// <summary>The images the Dockerfile builds FROM: those the engine lacks are pulled first with the docker credentials (BuildKit without a session cannot authenticate).</summary>
     public string[] BaseImages { get; set; } = Array.Empty<string>();
     public ITaskItem[] BuildArgs { get; set; } = Array.Empty<ITaskItem>();
+    /// <summary>Inner loop: the image the Dockerfile builds FROM that holds the runtime and package layers, built first from <see cref="DependencyDockerfile"/> when the engine lacks it.</summary>
+    public string DependencyImage { get; set; } = "";
+    public string DependencyDockerfile { get; set; } = "";
 
     [Output] public string ImageId { get; set; } = "";
     [Output] public string[] ImageReferences { get; set; } = Array.Empty<string>();
@@ -66,10 +70,17 @@ public sealed class BuildImage : Task, ICancelableTask
         var dockerfileInContext = outside ? BuildContext.GeneratedDockerfileName : relative.Replace(Path.DirectorySeparatorChar, '/');
 
         using var client = EngineClient.Create(EngineEndpoint.Length > 0 ? EngineEndpoint : null);
+        var dependencies = DependencyImage.Length > 0 && DependencyDockerfile.Length > 0;
+        if (dependencies)
+        {
+            await EnsureDependencyImageAsync(client, contextRoot, builder, log).ConfigureAwait(false);
+        }
+
         var result = await client.BuildAsync(
             new BuildRequest
             {
-                Context = new DirectoryBuildContext(contextRoot, dockerfileInContext, extra),
+                // Inner loop: the dependencies image already holds the runtime and package layers; only the rest travels.
+                Context = new DirectoryBuildContext(contextRoot, dockerfileInContext, extra, dependencies ? DockerIgnore.Parse(InnerLoopDependencies.AppContextIgnore) : null),
                 DockerfilePath = dockerfileInContext,
                 Repository = Repository,
                 Tags = Tags,
@@ -78,8 +89,9 @@ public sealed class BuildImage : Task, ICancelableTask
                 TargetStage = TargetStage.Length > 0 ? TargetStage : null,
                 NetworkMode = NetworkMode.Length > 0 ? NetworkMode : null,
                 NoCache = NoCache,
-                Pull = Pull,
-                BaseImages = BaseImages.Where(i => i.Length > 0).ToList(),
+                // The dependencies image exists only in this engine: a pull of it would fail.
+                Pull = Pull && !dependencies,
+                BaseImages = dependencies ? [] : BaseImages.Where(i => i.Length > 0).ToList(),
                 Builder = builder,
             },
             log,
@@ -94,6 +106,36 @@ public sealed class BuildImage : Task, ICancelableTask
         }
 
         return true;
+    }
+
+    /// <summary>Builds the inner loop's dependencies image unless the engine has it (its tag is a hash of its content).</summary>
+    private async System.Threading.Tasks.Task EnsureDependencyImageAsync(EngineClient client, string contextRoot, BuilderKind builder, TaskLog log)
+    {
+        if (!NoCache && !Pull && await client.FindImageAsync(DependencyImage, _cancel.Token).ConfigureAwait(false) is not null)
+        {
+            log.Info($"Runtime and package layers unchanged: reusing {DependencyImage}.", Logging.Verbosity.Normal);
+            return;
+        }
+
+        var separator = DependencyImage.LastIndexOf(':');
+        var dockerfile = Path.GetRelativePath(contextRoot, Path.GetFullPath(DependencyDockerfile)).Replace(Path.DirectorySeparatorChar, '/');
+        await client.BuildAsync(
+            new BuildRequest
+            {
+                Context = new DirectoryBuildContext(contextRoot, dockerfile, null, DockerIgnore.Parse(InnerLoopDependencies.DependenciesContextIgnore)),
+                DockerfilePath = dockerfile,
+                Repository = DependencyImage[..separator],
+                Tags = [DependencyImage[(separator + 1)..]],
+                Platform = Platform.Length > 0 ? Platform : null,
+                NetworkMode = NetworkMode.Length > 0 ? NetworkMode : null,
+                NoCache = NoCache,
+                Pull = Pull,
+                BaseImages = BaseImages.Where(i => i.Length > 0).ToList(),
+                Builder = builder,
+            },
+            log,
+            _cancel.Token).ConfigureAwait(false);
+        await client.RemoveOtherTagsAsync(DependencyImage[..separator], InnerLoopDependencies.TagPrefix, DependencyImage, log, _cancel.Token).ConfigureAwait(false);
     }
 
     private static string Describe(EngineException e)

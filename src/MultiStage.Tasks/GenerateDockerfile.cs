@@ -69,6 +69,9 @@ public sealed class GenerateDockerfile : Task
     [Output] public string ImageRepository { get; set; } = "";
     [Output] public string[] ImageTags { get; set; } = Array.Empty<string>();
     [Output] public string RuntimeImage { get; set; } = "";
+    /// <summary>Inner loop: the image holding the runtime and package layers, and its Dockerfile; empty when there is none.</summary>
+    [Output] public string DependencyImage { get; set; } = "";
+    [Output] public string DependencyDockerfile { get; set; } = "";
     /// <summary>The images the generated Dockerfile builds FROM, for the engine client to pull with credentials first.</summary>
     [Output] public string[] BaseImages { get; set; } = Array.Empty<string>();
 
@@ -171,6 +174,8 @@ public sealed class GenerateDockerfile : Task
         ImageRepository = result.Repository;
         ImageTags = result.Tags.ToArray();
         RuntimeImage = result.Images.RuntimeImage;
+        DependencyImage = result.DependencyImage ?? "";
+        DependencyDockerfile = result.DependencyDockerfilePath ?? "";
         BaseImages = InnerLoopDirectory.Length > 0 ? new[] { result.Images.RuntimeImage } : new[] { result.Images.SdkImage, result.Images.RuntimeImage };
         return true;
     }

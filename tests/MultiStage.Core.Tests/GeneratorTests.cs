@@ -50,6 +50,46 @@ public sealed class GeneratorTests
     }
 
     [TestMethod]
+    public void InnerLoopPutsRuntimeAndPackagesIntoADependenciesImageTaggedByTheirContent()
+    {
+        using var repo = new RepoFixture();
+        var project = repo.Project(web: false) with { SelfContained = true, RuntimeIdentifier = "linux-x64" };
+        var dir = repo.P("obj/innerloop");
+        repo.Write("obj/innerloop/layers/runtime/libcoreclr.so", "runtime");
+        repo.Write("obj/innerloop/layers/packages/Humanizer.dll", "package");
+        repo.Write("obj/innerloop/layers/app/App.dll", "app 1");
+        GenerationResult Inner() => Generator.GenerateInnerLoop(project, repo.Settings(), dir, new TestLog())!;
+
+        var first = Inner();
+        StringAssert.StartsWith(first.DependencyImage, "app:multistage-deps-");
+        var dependencies = File.ReadAllText(first.DependencyDockerfilePath!);
+        StringAssert.Contains(dependencies, "WORKDIR \"/app/\"\nCOPY [\"layers/runtime/\", \".\"]\nCOPY [\"layers/packages/\", \".\"]\n");
+        var text = File.ReadAllText(first.DockerfilePath);
+        StringAssert.Contains(text, $"FROM {first.DependencyImage} AS final\n# Layers by change frequency: the app's resources");
+        Assert.IsFalse(text.Contains("layers/runtime/") || text.Contains("layers/packages/") || text.Contains("WORKDIR"), text);
+        StringAssert.Contains(text, "COPY [\"layers/resources/\", \".\"]\nCOPY [\"layers/projects/\", \".\"]\nCOPY [\"layers/app/\", \".\"]\n");
+
+        // An edit of the app keeps the dependencies image; a new runtime file or another RID makes a new one.
+        repo.Write("obj/innerloop/layers/app/App.dll", "app 2");
+        Assert.AreEqual(first.DependencyImage, Inner().DependencyImage);
+        repo.Write("obj/innerloop/layers/packages/Humanizer.dll", "package 2");
+        var second = Inner();
+        Assert.AreNotEqual(first.DependencyImage, second.DependencyImage);
+        StringAssert.Contains(File.ReadAllText(second.DockerfilePath), $"FROM {second.DependencyImage} AS final\n");
+        project = project with { RuntimeIdentifier = "linux-arm64" };
+        Assert.AreNotEqual(second.DependencyImage, Inner().DependencyImage);
+
+        // Nothing to reuse without runtime or package files: one Dockerfile, FROM the runtime image, as before.
+        File.Delete(repo.P("obj/innerloop/layers/runtime/libcoreclr.so"));
+        File.Delete(repo.P("obj/innerloop/layers/packages/Humanizer.dll"));
+        var plain = Inner();
+        Assert.IsNull(plain.DependencyImage);
+        Assert.IsFalse(File.Exists(first.DependencyDockerfilePath));
+        StringAssert.Contains(File.ReadAllText(plain.DockerfilePath), $"FROM {plain.Images.RuntimeImage} AS final\nWORKDIR \"/app/\"\n");
+        StringAssert.Contains(File.ReadAllText(plain.DockerfilePath), "COPY [\"layers/runtime/\", \".\"]\nCOPY [\"layers/packages/\", \".\"]\n");
+    }
+
+    [TestMethod]
     public void SecondRunWithNothingChangedWritesNothing()
     {
         using var repo = new RepoFixture();

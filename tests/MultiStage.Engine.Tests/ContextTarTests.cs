@@ -128,6 +128,26 @@ public sealed class ContextTarTests
     }
 
     [TestMethod]
+    public async Task GivenExclusionsReplaceTheDirectorysDockerIgnoreAndKeepTheBuildFiles()
+    {
+        ContextTestSupport.WriteFile(_root, ".dockerignore", "layers\n");
+        ContextTestSupport.WriteFile(_root, "Dependencies.Dockerfile", "FROM scratch");
+        ContextTestSupport.WriteFile(_root, "Dockerfile", "FROM scratch");
+        ContextTestSupport.WriteFile(_root, "layers/runtime/libcoreclr.so");
+        ContextTestSupport.WriteFile(_root, "layers/packages/Humanizer.dll");
+        ContextTestSupport.WriteFile(_root, "layers/app/App.dll");
+        var context = new MultiStage.Engine.Client.DirectoryBuildContext(_root, "Dependencies.Dockerfile", null, DockerIgnore.Parse("*\n!layers/runtime/\n!layers/packages/\n"));
+
+        using var buffer = new MemoryStream();
+        await context.WriteTarAsync(buffer, CancellationToken.None);
+        buffer.Position = 0;
+
+        CollectionAssert.AreEqual(
+            new[] { "Dependencies.Dockerfile", ".dockerignore", "layers/", "layers/packages/", "layers/packages/Humanizer.dll", "layers/runtime/", "layers/runtime/libcoreclr.so" },
+            ContextTestSupport.ReadTar(buffer).Select(e => e.Entry.Name).ToArray());
+    }
+
+    [TestMethod]
     public async Task KeptBuildFilesAreSentEvenWhenExcluded()
     {
         ContextTestSupport.WriteFile(_root, "Dockerfile", "FROM scratch");

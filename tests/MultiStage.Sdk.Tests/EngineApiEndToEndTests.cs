@@ -120,27 +120,41 @@ public sealed class EngineApiEndToEndTests
         var app = Path.Combine(root, "src", "App");
         var repository = $"e2e/api-inner-{Run}";
         var env = new Dictionary<string, string?>();
-        ProcessResult Publish() => ProcessRunner.Run("dotnet", new[]
+        ProcessResult Publish(params string[] extra) => ProcessRunner.Run("dotnet", new[]
         {
-            "publish", "-t:ContainerizeMultiStage", "-nologo",
+            "publish", "-t:ContainerizeMultiStage", "-nologo", "-v:n",
             $"-p:MultiStageBaseImageRegistry={TestEnvironment.ImageRegistry}",
             "-p:MultiStageBuildImage=true", "-p:MultiStageInnerLoop=true", "-p:MultiStageBuildNetwork=host",
             $"-p:ContainerRepository={repository}", "-p:ContainerImageTag=dev",
-        }, app, env, TimeSpan.FromMinutes(10)).EnsureSuccess();
+        }.Concat(extra).ToArray(), app, env, TimeSpan.FromMinutes(10)).EnsureSuccess();
+        List<string> DependencyImages() => DockerCli.Run("image", "ls", "--format", "{{.Repository}}:{{.Tag}}", repository).EnsureSuccess().Output
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Where(t => t.Contains(":multistage-deps-", StringComparison.Ordinal)).ToList();
 
-        Publish();
+        var first = Publish();
+        // Humanizer (the packages layer) goes into a dependencies image of its own, built once.
+        var dependencyImage = DependencyImages().Single();
+        StringAssert.Contains(first.Output, $"tagged {dependencyImage}");
         Assert.IsFalse(File.Exists(Path.Combine(root, "Dockerfile")), "the inner loop leaves the committed Dockerfile alone");
         StringAssert.Contains(DockerCli.Run("run", "--rm", "--network", "none", $"{repository}:dev").EnsureSuccess().Output, "multiproject: three steps");
         var before = DockerCli.Inspect($"{repository}:dev").GetProperty("RootFS").GetProperty("Layers").EnumerateArray().Select(l => l.GetString()).ToList();
 
         File.AppendAllText(Path.Combine(app, "Program.cs"), "\n// edited\n");
-        Publish();
+        var second = Publish();
+        StringAssert.Contains(second.Output, $"reusing {dependencyImage}");
+        CollectionAssert.AreEqual(new[] { dependencyImage }, DependencyImages());
         var after = DockerCli.Inspect($"{repository}:dev").GetProperty("RootFS").GetProperty("Layers").EnumerateArray().Select(l => l.GetString()).ToList();
         Assert.AreEqual(before.Count, after.Count);
         CollectionAssert.AreEqual(before.Take(before.Count - 1).ToList(), after.Take(after.Count - 1).ToList(), "only the app layer changes");
         Assert.AreNotEqual(before[^1], after[^1]);
         StringAssert.Contains(DockerCli.Run("run", "--rm", "--network", "none", $"{repository}:dev").EnsureSuccess().Output, "multiproject: three steps");
-        DockerCli.Run("rmi", "-f", $"{repository}:dev");
+
+        // Another working directory changes the dependencies Dockerfile: a new image replaces the old one.
+        Publish("-p:ContainerWorkingDirectory=/srv/app/");
+        var replacement = DependencyImages().Single();
+        Assert.AreNotEqual(dependencyImage, replacement);
+        Assert.AreEqual("/srv/app/", DockerCli.Inspect($"{repository}:dev").GetProperty("Config").GetProperty("WorkingDir").GetString());
+        StringAssert.Contains(DockerCli.Run("run", "--rm", "--network", "none", $"{repository}:dev").EnsureSuccess().Output, "multiproject: three steps");
+        DockerCli.Run("rmi", "-f", $"{repository}:dev", replacement);
     }
 
     [TestMethod]

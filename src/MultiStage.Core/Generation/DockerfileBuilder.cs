@@ -152,9 +152,11 @@ public static class DockerfileBuilder
 
     /// <summary>
     /// The inner-loop Dockerfile: the runtime stage alone, copying the layers of the host's own publish output
-    /// from the context, so a rebuild costs an incremental publish plus one small layer.
+    /// from the context, so a rebuild costs an incremental publish plus one small layer. With a dependencyImage (the
+    /// image of <see cref="BuildInnerLoopDependencies"/>, which already holds the runtime and package layers) the
+    /// Dockerfile starts from it and copies only the layers above them.
     /// </summary>
-    public static Dockerfile? BuildFromPublishedLayers(ProjectFacts project, ContainerSettings settings, ImageChoice images, ILog log)
+    public static Dockerfile? BuildFromPublishedLayers(ProjectFacts project, ContainerSettings settings, ImageChoice images, ILog log, string? dependencyImage = null)
     {
         var workdir = WorkingDirectory(settings, log);
         if (workdir is null)
@@ -167,7 +169,8 @@ public static class DockerfileBuilder
             new Comment($"{HeaderLine} (inner loop) from {Path.GetFileName(project.ProjectPath)}: the host's publish output, layered by change frequency."),
         };
         // The host's split writes every layer.
-        var runtime = RuntimeStage(project, settings, images, workdir, PublishLayers.InOrder, layer => new Copy(new[] { "layers/" + PublishLayers.FolderName(layer) + "/" }, "."), log);
+        var layers = dependencyImage is null ? PublishLayers.InOrder : PublishLayers.InOrder.Except(InnerLoopDependencies.Layers).ToList();
+        var runtime = RuntimeStage(project, settings, images, workdir, layers, layer => new Copy(new[] { "layers/" + PublishLayers.FolderName(layer) + "/" }, "."), log, dependencyImage);
         if (runtime is null)
         {
             return null;
@@ -177,13 +180,36 @@ public static class DockerfileBuilder
         return new Dockerfile(i);
     }
 
-    private static List<Instruction>? RuntimeStage(ProjectFacts project, ContainerSettings settings, ImageChoice images, string workdir, IReadOnlyList<PublishLayer> layers, Func<PublishLayer, Copy> copyLayer, ILog log)
+    /// <summary>
+    /// Inner loop: the runtime image plus the layers that change least (runtime files, NuGet packages), built once
+    /// per content and reused by every rebuild after an edit, which then sends only the app's own layers.
+    /// </summary>
+    public static Dockerfile? BuildInnerLoopDependencies(ProjectFacts project, ContainerSettings settings, ImageChoice images, ILog log)
     {
+        var workdir = WorkingDirectory(settings, log);
+        if (workdir is null)
+        {
+            return null;
+        }
+
         var i = new List<Instruction>
         {
+            new Comment($"{HeaderLine} (inner loop) from {Path.GetFileName(project.ProjectPath)}: the layers that change least, reused while their files stay the same."),
             new From(images.RuntimeImage, FinalStage),
             new Workdir(workdir),
         };
+        i.AddRange(InnerLoopDependencies.Layers.Select(layer => new Copy(new[] { "layers/" + PublishLayers.FolderName(layer) + "/" }, ".")));
+        return new Dockerfile(i);
+    }
+
+    private static List<Instruction>? RuntimeStage(ProjectFacts project, ContainerSettings settings, ImageChoice images, string workdir, IReadOnlyList<PublishLayer> layers, Func<PublishLayer, Copy> copyLayer, ILog log, string? fromImage = null)
+    {
+        var i = new List<Instruction> { new From(fromImage ?? images.RuntimeImage, FinalStage) };
+        if (fromImage is null)
+        {
+            // An image built FROM the inner loop's dependencies image inherits its working directory.
+            i.Add(new Workdir(workdir));
+        }
 
         var ports = Ports(project, settings, log);
         var env = Environment(settings, log);

@@ -23,6 +23,10 @@ public sealed record GenerationResult
     public IReadOnlyList<string> CopiedPaths { get; init; } = Array.Empty<string>();
     /// <summary>Files written by this run (empty on a rerun with nothing changed).</summary>
     public IReadOnlyList<string> WrittenFiles { get; init; } = Array.Empty<string>();
+    /// <summary>Inner loop: the image holding the runtime and package layers (tag from their content), or null.</summary>
+    public string? DependencyImage { get; init; }
+    /// <summary>Inner loop: the Dockerfile that builds <see cref="DependencyImage"/>, or null.</summary>
+    public string? DependencyDockerfilePath { get; init; }
 }
 
 /// <summary>Project facts + settings → Dockerfile, .dockerignore and the vendored SDK, validated before anything is written.</summary>
@@ -104,7 +108,8 @@ public static class Generator
 
     /// <summary>
     /// Inner loop: writes into <paramref name="directory"/> a Dockerfile that assembles the image from the host's
-    /// publish output, already split into <c>layers/runtime|packages|app</c> there. The repository's Dockerfile is untouched.
+    /// publish output, already split into <c>layers/&lt;layer&gt;</c> there, on top of a dependencies image (runtime and
+    /// package layers, see <see cref="InnerLoopDependencies"/>) when those layers hold files. The repository's Dockerfile is untouched.
     /// </summary>
     public static GenerationResult? GenerateInnerLoop(ProjectFacts project, ContainerSettings settings, string directory, ILog log)
     {
@@ -115,20 +120,40 @@ public static class Generator
         }
 
         var (repository, tags, images) = common.Value;
-        var text = Render(DockerfileBuilder.BuildFromPublishedLayers(project, settings, images, log), log);
-        if (text is null)
+        var dependencies = Render(DockerfileBuilder.BuildInnerLoopDependencies(project, settings, images, log), log);
+        if (dependencies is null)
         {
             return null;
         }
 
         var path = Path.Combine(directory, "Dockerfile");
+        var dependenciesPath = Path.Combine(directory, InnerLoopDependencies.DockerfileName);
+        string? dependencyImage;
+        string? text;
         try
         {
+            var tag = InnerLoopDependencies.Tag(Path.Combine(directory, "layers"), dependencies, project.RuntimeIdentifier);
+            dependencyImage = tag is null ? null : repository + ":" + tag;
+            text = Render(DockerfileBuilder.BuildFromPublishedLayers(project, settings, images, log, dependencyImage), log);
+            if (text is null)
+            {
+                return null;
+            }
+
+            if (dependencyImage is null)
+            {
+                File.Delete(dependenciesPath);
+            }
+            else
+            {
+                AtomicFile.WriteIfChanged(dependenciesPath, dependencies);
+            }
+
             AtomicFile.WriteIfChanged(path, text);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            log.Error(ErrorCodes.WriteFailed, $"Could not write {path}: {e.Message}");
+            log.Error(ErrorCodes.WriteFailed, $"Could not write the inner loop's Dockerfiles in {directory}: {e.Message}");
             return null;
         }
 
@@ -141,6 +166,8 @@ public static class Generator
             Repository = repository,
             Tags = tags,
             Images = images,
+            DependencyImage = dependencyImage,
+            DependencyDockerfilePath = dependencyImage is null ? null : dependenciesPath,
         };
     }
 

@@ -8,11 +8,13 @@ public sealed class DirectoryBuildContext : IBuildContextSource
     /// <param name="contextDirectory">Root of the build context.</param>
     /// <param name="dockerfilePath">The Dockerfile relative to the root, kept even when .dockerignore excludes it; null when it is not in the directory.</param>
     /// <param name="extraFiles">In-memory files added to the archive, e.g. a Dockerfile written elsewhere (see <see cref="BuildContext.GeneratedDockerfileName"/>).</param>
-    public DirectoryBuildContext(string contextDirectory, string? dockerfilePath = "Dockerfile", IReadOnlyCollection<BuildContextFile>? extraFiles = null)
+    /// <param name="ignore">Exclusions to apply instead of the directory's .dockerignore; the Dockerfile is kept either way.</param>
+    public DirectoryBuildContext(string contextDirectory, string? dockerfilePath = "Dockerfile", IReadOnlyCollection<BuildContextFile>? extraFiles = null, DockerIgnore? ignore = null)
     {
         ContextDirectory = contextDirectory;
         DockerfilePath = dockerfilePath;
         ExtraFiles = extraFiles ?? [];
+        Ignore = ignore;
     }
 
     public string ContextDirectory { get; }
@@ -21,6 +23,9 @@ public sealed class DirectoryBuildContext : IBuildContextSource
 
     public IReadOnlyCollection<BuildContextFile> ExtraFiles { get; }
 
+    /// <summary>Exclusions given instead of the directory's .dockerignore, or null.</summary>
+    public DockerIgnore? Ignore { get; }
+
     /// <summary>What the last <see cref="WriteTarAsync"/> sent.</summary>
     public BuildContextResult? LastResult { get; private set; }
 
@@ -28,7 +33,7 @@ public sealed class DirectoryBuildContext : IBuildContextSource
     /// <exception cref="DockerIgnoreException">.dockerignore has a malformed pattern.</exception>
     public async Task WriteTarAsync(Stream destination, CancellationToken cancellationToken)
     {
-        var ignore = DockerIgnore.Load(ContextDirectory).KeepBuildFiles(DockerfilePath);
+        var ignore = (Ignore ?? DockerIgnore.Load(ContextDirectory)).KeepBuildFiles(DockerfilePath);
         LastResult = await BuildContext.WriteTarAsync(destination, ContextDirectory, ignore, await FirstEntriesAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
     }
 

@@ -568,6 +568,55 @@ public sealed partial class EngineClient : IDisposable
             ex);
     }
 
+    /// <summary>The ID of the image a reference names in the engine, or null when the engine has no such image.</summary>
+    /// <exception cref="EngineException">With an MSTAGE2xx code; see docs/errors-engine.md.</exception>
+    public Task<string?> FindImageAsync(string reference, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(reference);
+        return TryGetImageIdAsync(reference, cancellationToken);
+    }
+
+    /// <summary>
+    /// Removes the tags of <paramref name="repository"/> that start with <paramref name="tagPrefix"/>, except
+    /// <paramref name="keep"/>: superseded images of a series. Layers still used by other images stay. Best effort:
+    /// a tag that cannot be removed is reported as a warning.
+    /// </summary>
+    public async Task RemoveOtherTagsAsync(string repository, string tagPrefix, string keep, ILog log, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(repository);
+        ArgumentException.ThrowIfNullOrEmpty(tagPrefix);
+        ArgumentNullException.ThrowIfNull(log);
+        IList<ImagesListResponse> images;
+        try
+        {
+            images = await _docker.Images.ListImagesAsync(
+                new ImagesListParameters { Filters = new Dictionary<string, IDictionary<string, bool>> { ["reference"] = new Dictionary<string, bool> { [$"{repository}:{tagPrefix}*"] = true } } },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            log.Warning(EngineErrorCodes.StaleImageNotRemoved, $"Could not list the older {repository}:{tagPrefix}* images to remove them: {ex.Message}");
+            return;
+        }
+
+        var stale = images.SelectMany(i => i.RepoTags ?? [])
+            .Where(t => t.StartsWith(repository + ":" + tagPrefix, StringComparison.Ordinal) && !string.Equals(t, keep, StringComparison.Ordinal))
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal);
+        foreach (var reference in stale)
+        {
+            try
+            {
+                await _docker.Images.DeleteImageAsync(reference, new ImageDeleteParameters(), cancellationToken).ConfigureAwait(false);
+                log.Info($"Removed {reference}, superseded by {keep}.", Verbosity.Detailed);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                log.Warning(EngineErrorCodes.StaleImageNotRemoved, $"Could not remove the superseded image {reference}: {ex.Message}");
+            }
+        }
+    }
+
     /// <summary>What each tag points at before the build, so that a cancelled build can be undone exactly.</summary>
     private async Task<Dictionary<string, string?>> SnapshotTagsAsync(IReadOnlyList<string> references, CancellationToken cancellationToken)
     {

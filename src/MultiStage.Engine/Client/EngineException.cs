@@ -67,6 +67,9 @@ public static class EngineErrorCodes
     /// <summary>An image name, repository, tag or build option is not valid.</summary>
     public const string InvalidRequest = "MSTAGE217";
 
+    /// <summary>A superseded image of a series (an inner loop's dependencies image) could not be removed (warning).</summary>
+    public const string StaleImageNotRemoved = "MSTAGE218";
+
     /// <summary>The registry asked for credentials and none, or wrong ones, were given.</summary>
     public const string RegistryUnauthorized = "MSTAGE300";
 
