@@ -28,12 +28,12 @@ public sealed class GeneratorTests
         StringAssert.Contains(text, "COPY [\"src/App/App.csproj\", \"src/App/packages.lock.json\", \"src/App/\"]\n");
         // Restore output and packages stay in the restore layer; only NuGet's download cache is a mount there.
         StringAssert.Contains(text, "RUN --mount=type=cache,id=multistage-nuget-http,target=/root/.local/share/NuGet/http-cache \\\n" +
-            "    dotnet restore src/App/App.csproj -a \"$(cat /tmp/dotnet-arch)\" -p:UseArtifactsOutput=true -p:ArtifactsPath=/artifacts" +
-            " && cat /proc/sys/kernel/random/uuid > /artifacts/.restore-id && mv /artifacts /tmp/multistage-restore\n");
+            "    dotnet restore src/App/App.csproj -a \"$(cat /tmp/dotnet-arch)\" -p:UseArtifactsOutput=true -p:ArtifactsPath=/a" +
+            " && cat /proc/sys/kernel/random/uuid > /a/.restore-id && mv /a /tmp/multistage-restore\n");
         StringAssert.Contains(text, "COPY [\"src/Lib/\", \"src/Lib/\"]\nCOPY [\"src/App/\", \"src/App/\"]\nCOPY [\"shared/\", \"shared/\"]\n");
-        StringAssert.Contains(text, "RUN --mount=type=cache,id=multistage-artifacts-app,target=/artifacts,sharing=locked \\\n" +
-            "    if [ \"$(cat /tmp/multistage-restore/.restore-id)\" != \"$(cat /artifacts/.restore-id 2>/dev/null)\" ]; then cp -R /tmp/multistage-restore/. /artifacts/; shared=true; else shared=false; fi" +
-            " && dotnet publish src/App/App.csproj -c Release -a \"$(cat /tmp/dotnet-arch)\" -p:UseArtifactsOutput=true -p:ArtifactsPath=/artifacts --no-restore -maxcpucount:1" +
+        StringAssert.Contains(text, "RUN --mount=type=cache,id=multistage-artifacts-app,target=/a,sharing=locked \\\n" +
+            "    if [ \"$(cat /tmp/multistage-restore/.restore-id)\" != \"$(cat /a/.restore-id 2>/dev/null)\" ]; then cp -R /tmp/multistage-restore/. /a/; shared=true; else shared=false; fi" +
+            " && dotnet publish src/App/App.csproj -c Release -a \"$(cat /tmp/dotnet-arch)\" -p:UseArtifactsOutput=true -p:ArtifactsPath=/a --no-restore -maxcpucount:1" +
             " -o /app/publish -p:MultiStageGenerateOnPublish=false -p:MultiStageLayerDirectory=/app/layers -p:MultiStageLayers=packages+resources+projects+app -p:UseAppHost=false -p:UseSharedCompilation=$shared\n");
         StringAssert.Contains(text, "FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS final\nWORKDIR \"/app/\"\nEXPOSE 8080/tcp\nENV Logging__LogLevel__Default=\"Warning\"\nLABEL \"org.opencontainers.image.title\"=\"My App\"\n");
         StringAssert.EndsWith(text,

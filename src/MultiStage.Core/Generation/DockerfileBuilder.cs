@@ -17,7 +17,9 @@ public static class DockerfileBuilder
     public const string LayerDirectory = "/app/layers";
     public const string VendorFolder = ".multistage/packages/";
     public const string NuGetPackagesFolder = "/root/.nuget/packages/";
-    public const string ArtifactsFolder = "/artifacts";
+    // One letter: the build-output root is part of the paths of generated sources that every portable PDB in the
+    // image records, so a longer name makes the image bigger than a build in the project folder.
+    public const string ArtifactsFolder = "/a";
     public const string RestoreStash = "/tmp/multistage-restore";
     public const string RestoreStamp = ".restore-id";
     public const string NuGetHttpCache = "/root/.local/share/NuGet/http-cache";
@@ -72,7 +74,7 @@ public static class DockerfileBuilder
         AddPlatformAndOutput(restore, images, mounts);
         if (mounts)
         {
-            // The publish step mounts the build-output cache over /artifacts: move the restore output aside, with a
+            // The publish step mounts the build-output cache over the artifacts folder: move the restore output aside, with a
             // stamp that is new each time restore runs.
             restore.Raw("&& cat /proc/sys/kernel/random/uuid >").Arg(ArtifactsFolder + "/" + RestoreStamp)
                 .Raw("&& mv").Arg(ArtifactsFolder).Arg(RestoreStash);
