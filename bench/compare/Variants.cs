@@ -153,8 +153,28 @@ internal sealed class MultiStageVariant(BenchContext context, Asset asset) : Sdk
 internal sealed class InnerLoopVariant(BenchContext context, Asset asset) : SdkVariant(context, asset, "i",
     ["publish", "-t:ContainerizeMultiStage", "--os", "linux", "--arch", "x64", "-nologo", "-p:MultiStageBuildImage=true", "-p:MultiStageInnerLoop=true"])
 {
-    // The inner-loop Dockerfile lives under obj/; its base is the one the committed Dockerfile would use.
-    public override string RuntimeBase() => Unpinned(LastFrom(Directory.EnumerateFiles(Path.Combine(ProjectDirectory, "obj"), "Dockerfile", SearchOption.AllDirectories).First()));
+    // The inner-loop Dockerfiles live under obj/; the dependencies image (runtime and package layers), when there is
+    // one, starts from the runtime image the committed Dockerfile would use.
+    public override string RuntimeBase()
+    {
+        var obj = Path.Combine(ProjectDirectory, "obj");
+        var dependencies = Directory.EnumerateFiles(obj, "Dependencies.Dockerfile", SearchOption.AllDirectories).FirstOrDefault();
+        return Unpinned(LastFrom(dependencies ?? Directory.EnumerateFiles(obj, "Dockerfile", SearchOption.AllDirectories).First()));
+    }
+
+    // A cold run also starts without the dependencies image an earlier run left in the engine.
+    public override void MakeCold()
+    {
+        base.MakeCold();
+        var stale = Context.Docker.Text("image", "ls", "--format", "{{.Repository}}:{{.Tag}}", Repository)
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(t => t.Contains(":multistage-deps-", StringComparison.Ordinal))
+            .ToArray();
+        if (stale.Length > 0 && !Context.Docker.TryRun(["rmi", "-f", .. stale]))
+        {
+            throw new BenchException($"could not remove {string.Join(", ", stale)} (see {Context.Docker.LogPath})");
+        }
+    }
 }
 
 /// <summary>(b) The hand-written sample Dockerfile (bench/compare/dockerfiles), built with the docker CLI and BuildKit.</summary>
