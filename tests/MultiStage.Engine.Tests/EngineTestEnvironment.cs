@@ -90,14 +90,17 @@ internal static class EngineTestEnvironment
     public static async Task<string> DebianImageAsync()
     {
         using var docker = Raw();
-        var rootfs = (await docker.Images.ListImagesAsync(new ImagesListParameters()))
+        var rootfs = await RootfsImageAsync(docker);
+        Assert.IsNotNull(rootfs, "No multistage-testenv/rootfs image: run eng/testenv/up.sh.");
+        return rootfs;
+    }
+
+    private static async Task<string?> RootfsImageAsync(DockerClient docker) =>
+        (await docker.Images.ListImagesAsync(new ImagesListParameters()))
             .SelectMany(i => i.RepoTags ?? [])
             .Where(t => t.StartsWith("multistage-testenv/rootfs:", StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)
             .FirstOrDefault();
-        Assert.IsNotNull(rootfs, "No multistage-testenv/rootfs image: run eng/testenv/up.sh.");
-        return rootfs;
-    }
 
     /// <summary>Reads one file of an image through a container that is created, never started, and removed.</summary>
     public static async Task<string> ReadFileAsync(string image, string path)
@@ -217,9 +220,7 @@ internal static class EngineTestEnvironment
         }
         else
         {
-            var rootfs = (await docker.Images.ListImagesAsync(new ImagesListParameters()))
-                .SelectMany(i => i.RepoTags ?? [])
-                .FirstOrDefault(t => t.StartsWith("multistage-testenv/rootfs:", StringComparison.Ordinal));
+            var rootfs = await RootfsImageAsync(docker);
             if (rootfs is null)
             {
                 Assert.Fail("No base image can be made: install busybox-static, or run eng/testenv/up.sh to import the Debian root file system.");

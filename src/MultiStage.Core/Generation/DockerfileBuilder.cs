@@ -172,7 +172,7 @@ public static class DockerfileBuilder
         };
         // The host's split writes every layer.
         var layers = dependencyImage is null ? PublishLayers.InOrder : PublishLayers.InOrder.Except(InnerLoopDependencies.Layers).ToList();
-        var runtime = RuntimeStage(project, settings, images, workdir, layers, layer => new Copy(new[] { "layers/" + PublishLayers.FolderName(layer) + "/" }, "."), log, dependencyImage);
+        var runtime = RuntimeStage(project, settings, images, workdir, layers, layer => new Copy(new[] { InnerLoopDependencies.ContextPath(layer) }, "."), log, dependencyImage);
         if (runtime is null)
         {
             return null;
@@ -200,7 +200,7 @@ public static class DockerfileBuilder
             new From(images.RuntimeImage, FinalStage),
             new Workdir(workdir),
         };
-        i.AddRange(InnerLoopDependencies.Layers.Select(layer => new Copy(new[] { "layers/" + PublishLayers.FolderName(layer) + "/" }, ".")));
+        i.AddRange(InnerLoopDependencies.Layers.Select(layer => new Copy(new[] { InnerLoopDependencies.ContextPath(layer) }, ".")));
         return new Dockerfile(i);
     }
 

@@ -132,7 +132,7 @@ public static class Generator
         string? text;
         try
         {
-            var tag = InnerLoopDependencies.Tag(Path.Combine(directory, "layers"), dependencies, project.RuntimeIdentifier);
+            var tag = InnerLoopDependencies.Tag(Path.Combine(directory, InnerLoopDependencies.LayersFolder), dependencies, project.RuntimeIdentifier);
             dependencyImage = tag is null ? null : repository + ":" + tag;
             text = Render(DockerfileBuilder.BuildFromPublishedLayers(project, settings, images, log, dependencyImage), log);
             if (text is null)

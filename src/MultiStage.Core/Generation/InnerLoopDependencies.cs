@@ -23,11 +23,17 @@ public static class InnerLoopDependencies
 
     private const int KeyLength = 20;
 
-    /// <summary>What the dependencies build sends: its Dockerfile and the two layer folders (.dockerignore syntax).</summary>
-    public const string DependenciesContextIgnore = "*\n!layers/runtime/\n!layers/packages/\n";
+    /// <summary>The folder of the inner-loop directory that holds one subfolder per layer (the host's split writes it).</summary>
+    public const string LayersFolder = "layers";
+
+    /// <summary>What the dependencies build sends: its Dockerfile and the layer folders it copies (.dockerignore syntax).</summary>
+    public static readonly string DependenciesContextIgnore = "*\n" + string.Concat(Layers.Select(l => "!" + ContextPath(l) + "\n"));
 
     /// <summary>What the app build sends: everything but the layers the dependencies image holds.</summary>
-    public const string AppContextIgnore = "layers/runtime/\nlayers/packages/\n" + DockerfileName + "\n";
+    public static readonly string AppContextIgnore = string.Concat(Layers.Select(l => ContextPath(l) + "\n")) + DockerfileName + "\n";
+
+    /// <summary>A layer's folder in the inner loop's build context, e.g. <c>layers/runtime/</c>.</summary>
+    public static string ContextPath(PublishLayer layer) => LayersFolder + "/" + PublishLayers.FolderName(layer) + "/";
 
     /// <summary>
     /// The tag of the dependencies image for these layer folders, this Dockerfile and this runtime identifier (the
