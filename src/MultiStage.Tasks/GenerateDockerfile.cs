@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Reflection;
 using Microsoft.Build.Exceptions;
 using Microsoft.Build.Framework;
 using MultiStage.Diagnostics;
@@ -61,6 +63,8 @@ public sealed class GenerateDockerfile : Task
     public string InnerLoopDirectory { get; set; } = "";
     /// <summary>Where the evaluated closure is kept between runs (under obj/); empty: evaluate every time.</summary>
     public string ClosureCacheFile { get; set; } = "";
+    /// <summary>Where the stamp of the last generation is kept (under obj/); empty: plan every time. Needs <see cref="ClosureCacheFile"/>.</summary>
+    public string GenerationStampFile { get; set; } = "";
     /// <summary>Compare with the files on disk and fail when they differ; write nothing.</summary>
     public bool CheckOnly { get; set; }
 
@@ -78,15 +82,28 @@ public sealed class GenerateDockerfile : Task
     public override bool Execute()
     {
         var log = new TaskLog(Log, ProjectPath);
+        var startedAt = DateTime.UtcNow;
         var projectPath = Path.GetFullPath(ProjectPath);
         IReadOnlyList<ProjectNode> closure = Array.Empty<ProjectNode>();
         Action? storeClosure = null;
+        string? stampKey = null;
         try
         {
             // The inner loop copies the host's publish output: it needs no restore inputs, so no graph.
             if (InnerLoopDirectory.Length == 0)
             {
-                (closure, storeClosure) = ReadClosure(projectPath, log);
+                string? closureKey;
+                (closure, storeClosure, closureKey) = ReadClosure(projectPath, log);
+                if (closureKey is not null && GenerationStampFile.Length > 0 && !CheckOnly)
+                {
+                    stampKey = StampKey(closureKey);
+                    if (storeClosure is null && GenerationStamp.TryRead(Path.GetFullPath(GenerationStampFile), stampKey) is { } outputs)
+                    {
+                        SetOutputs(outputs);
+                        log.Info($"{GeneratedDockerfile} is up to date: nothing it is generated from changed since the last run.");
+                        return true;
+                    }
+                }
             }
         }
         catch (Exception e) when (e is InvalidProjectFileException or AggregateException or IOException)
@@ -115,7 +132,7 @@ public sealed class GenerateDockerfile : Task
             RuntimeIdentifiers = Split(RuntimeIdentifiers),
             FrameworkReferences = FrameworkReferences.Select(i => i.ItemSpec).ToList(),
             Closure = closure,
-            RepositoryRoot = FindRepositoryRoot(projectPath),
+            RepositoryRoot = FindRepositoryRoot(projectPath, out var gitProbes),
         };
         var settings = new ContainerSettings
         {
@@ -177,8 +194,80 @@ public sealed class GenerateDockerfile : Task
         DependencyImage = result.DependencyImage ?? "";
         DependencyDockerfile = result.DependencyDockerfilePath ?? "";
         BaseImages = InnerLoopDirectory.Length > 0 ? new[] { result.Images.RuntimeImage } : new[] { result.Images.SdkImage, result.Images.RuntimeImage };
+
+        // A run that warned is not stamped: the next one plans again and repeats the warning.
+        if (stampKey is not null && !log.HasWarnings)
+        {
+            // The closure cache goes with the outputs: this run may just have written it.
+            GenerationStamp.Write(Path.GetFullPath(GenerationStampFile), stampKey, StampedOutputs(),
+                result.Inputs.Concat(gitProbes.Select(p => (PathStamp.Entry, p))),
+                result.OutputFiles.Append(Path.GetFullPath(ClosureCacheFile)), startedAt);
+        }
+
         return true;
     }
+
+    private IEnumerable<KeyValuePair<string, string>> StampedOutputs() =>
+        new[]
+        {
+            new KeyValuePair<string, string>(nameof(GeneratedDockerfile), GeneratedDockerfile),
+            new KeyValuePair<string, string>(nameof(GeneratedContextRoot), GeneratedContextRoot),
+            new KeyValuePair<string, string>(nameof(ImageRepository), ImageRepository),
+            new KeyValuePair<string, string>(nameof(RuntimeImage), RuntimeImage),
+        }
+        .Concat(ImageTags.Select(t => new KeyValuePair<string, string>(nameof(ImageTags), t)))
+        .Concat(BaseImages.Select(i => new KeyValuePair<string, string>(nameof(BaseImages), i)));
+
+    private void SetOutputs(IReadOnlyList<KeyValuePair<string, string>> outputs)
+    {
+        string One(string name) => outputs.FirstOrDefault(p => p.Key == name).Value ?? "";
+        GeneratedDockerfile = One(nameof(GeneratedDockerfile));
+        GeneratedContextRoot = One(nameof(GeneratedContextRoot));
+        ImageRepository = One(nameof(ImageRepository));
+        RuntimeImage = One(nameof(RuntimeImage));
+        ImageTags = outputs.Where(p => p.Key == nameof(ImageTags)).Select(p => p.Value).ToArray();
+        BaseImages = outputs.Where(p => p.Key == nameof(BaseImages)).Select(p => p.Value).ToArray();
+    }
+
+    /// <summary>
+    /// What a generation depends on besides files: every parameter of this task (found by reflection, so a parameter
+    /// added later is never left out), the closure's key and the build of the generator.
+    /// </summary>
+    private string StampKey(string closureKey)
+    {
+        var parts = new List<string>
+        {
+            closureKey,
+            typeof(Generator).Assembly.ManifestModule.ModuleVersionId.ToString(),
+            typeof(GenerateDockerfile).Assembly.ManifestModule.ModuleVersionId.ToString(),
+        };
+        foreach (var property in typeof(GenerateDockerfile).GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
+            .Where(p => p.CanWrite && p.GetCustomAttribute<OutputAttribute>() is null)
+            .OrderBy(p => p.Name, StringComparer.Ordinal))
+        {
+            var value = property.GetValue(this);
+            if (value is ITaskItem[] items)
+            {
+                parts.Add(property.Name + "#" + items.Length.ToString(CultureInfo.InvariantCulture));
+                foreach (var item in items)
+                {
+                    // Custom metadata only: the well-known ones include file times that change without any edit.
+                    var metadata = item.CloneCustomMetadata();
+                    var names = metadata.Keys.Cast<string>().OrderBy(n => n, StringComparer.Ordinal).ToList();
+                    parts.Add(Framed(item.ItemSpec) + string.Concat(names.Select(n => Framed(n) + Framed((string?)metadata[n] ?? ""))));
+                }
+            }
+            else
+            {
+                parts.Add(property.Name + "=" + Framed(Convert.ToString(value, CultureInfo.InvariantCulture) ?? ""));
+            }
+        }
+
+        return ClosureCache.Key(parts);
+    }
+
+    /// <summary>Length-prefixed, so no value can imitate the separators around it.</summary>
+    private static string Framed(string value) => value.Length.ToString(CultureInfo.InvariantCulture) + ":" + value;
 
 #if ENGINE_CLIENT
     /// <summary>A .dockerignore the user owns may exclude what the build stage copies; say so before docker build fails obscurely.</summary>
@@ -227,12 +316,12 @@ public sealed class GenerateDockerfile : Task
     /// The closure from the cache when nothing it was read from changed, else from a fresh graph evaluation, with
     /// the action that stores it for the next run.
     /// </summary>
-    private (IReadOnlyList<ProjectNode> Closure, Action? Store) ReadClosure(string projectPath, TaskLog log)
+    private (IReadOnlyList<ProjectNode> Closure, Action? Store, string? Key) ReadClosure(string projectPath, TaskLog log)
     {
         var properties = GlobalPropertiesForGraph();
         if (ClosureCacheFile.Length == 0)
         {
-            return (ProjectGraphReader.ReadClosure(projectPath, properties), null);
+            return (ProjectGraphReader.ReadClosure(projectPath, properties), null, null);
         }
 
         var cacheFile = Path.GetFullPath(ClosureCacheFile);
@@ -240,12 +329,12 @@ public sealed class GenerateDockerfile : Task
         if (ClosureCache.TryRead(cacheFile, key) is { } cached)
         {
             log.Info("ProjectReference closure unchanged since the last run: taken from " + cacheFile, Logging.Verbosity.Detailed);
-            return (cached, null);
+            return (cached, null, key);
         }
 
         var evaluatedAt = DateTime.UtcNow;
         var closure = ProjectGraphReader.ReadClosure(projectPath, properties);
-        return (closure, () => ClosureCache.Write(cacheFile, key, closure, evaluatedAt));
+        return (closure, () => ClosureCache.Write(cacheFile, key, closure, evaluatedAt), key);
     }
 
     /// <summary>What the evaluation depends on besides files: the entry project, global properties and the MSBuild (SDK) running it.</summary>
@@ -268,12 +357,14 @@ public sealed class GenerateDockerfile : Task
     private static IReadOnlyList<string> Split(string value) =>
         value.Split(new[] { ';' }, StringSplitOptions.RemoveEmptyEntries).Select(s => s.Trim()).Where(s => s.Length > 0).ToList();
 
-    /// <summary>The nearest folder above the project holding .git (a folder, or a file in worktrees and submodules).</summary>
-    private static string? FindRepositoryRoot(string projectPath)
+    /// <summary>The nearest folder above the project holding .git (a folder, or a file in worktrees and submodules); <paramref name="probed"/>: the paths looked at.</summary>
+    private static string? FindRepositoryRoot(string projectPath, out List<string> probed)
     {
+        probed = new List<string>();
         for (var dir = Path.GetDirectoryName(projectPath); dir is not null; dir = Path.GetDirectoryName(dir))
         {
             var git = Path.Combine(dir, ".git");
+            probed.Add(git);
             if (Directory.Exists(git) || File.Exists(git))
             {
                 return dir;

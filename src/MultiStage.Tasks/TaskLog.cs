@@ -24,8 +24,13 @@ internal sealed class TaskLog : ILog
         _log.LogError(null, code, null, file ?? _defaultFile, 0, 0, 0, 0, message);
     }
 
-    public void Warning(string code, string message, string? file = null) =>
+    public bool HasWarnings { get; private set; }
+
+    public void Warning(string code, string message, string? file = null)
+    {
+        HasWarnings = true;
         _log.LogWarning(null, code, null, file ?? _defaultFile, 0, 0, 0, 0, message);
+    }
 
     public void Info(string message, Verbosity verbosity = Verbosity.Normal) =>
         _log.LogMessage(verbosity switch

@@ -18,7 +18,7 @@ public sealed class ClosureCacheTests
         Directory.CreateDirectory(Path.Combine(_root, "repo", "shared"));
         // obj/ exists before generation runs (restore made it).
         Directory.CreateDirectory(Path.Combine(_root, "repo", "src", "App", "obj"));
-        foreach (var file in new[] { "repo/src/App/App.csproj", "repo/src/Lib/Lib.csproj", "repo/build/common.props", "repo/Directory.Build.props", "repo/shared/Link.cs" })
+        foreach (var file in new[] { "repo/src/App/App.csproj", "repo/src/Lib/Lib.csproj", "repo/build/common.props", "repo/Directory.Build.props", "repo/shared/Link.cs", "repo/global.json" })
         {
             File.WriteAllText(P(file), "<Project />");
         }
@@ -85,6 +85,8 @@ public sealed class ClosureCacheTests
     [DataRow("add a Directory.Build.props above a project")]
     [DataRow("add a lock file beside a project")]
     [DataRow("add a file in an out-of-project source folder")]
+    [DataRow("add a global.json above a project")]
+    [DataRow("edit a global.json above a project")]
     public void AnythingTheEvaluationReadInvalidatesIt(string change)
     {
         Store();
@@ -97,6 +99,8 @@ public sealed class ClosureCacheTests
             case "add a Directory.Build.props above a project": File.WriteAllText(P("repo/src/Directory.Build.props"), "<Project />"); break;
             case "add a lock file beside a project": File.WriteAllText(P("repo/src/App/packages.lock.json"), "{}"); break;
             case "add a file in an out-of-project source folder": File.WriteAllText(P("repo/shared/More.cs"), ""); break;
+            case "add a global.json above a project": File.WriteAllText(P("global.json"), "{}"); break;
+            case "edit a global.json above a project": File.WriteAllText(P("repo/global.json"), "{ \"msbuild-sdks\": { \"MultiStage.Sdk\": \"2.0.0\" } }"); break;
         }
 
         Assert.IsNull(ClosureCache.TryRead(CacheFile, "k1"), change);

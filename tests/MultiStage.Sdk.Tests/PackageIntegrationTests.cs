@@ -100,9 +100,16 @@ public sealed class PackageIntegrationTests
         Assert.IsFalse(text.Contains("tests/"), "the test project is outside the closure:\n" + text);
         Assert.IsFalse(text.Contains("obj/"), text);
 
-        // A rerun with nothing changed takes the closure from its cache...
+        // A rerun with nothing changed takes the closure from its cache and skips planning...
         var rerun = Containerize(Path.Combine(dir, "src", "App"), "-v:d").EnsureSuccess();
         StringAssert.Contains(rerun.Output, "ProjectReference closure unchanged since the last run");
+        StringAssert.Contains(rerun.Output, "is up to date: nothing it is generated from changed since the last run");
+        // ...but not when a parameter differs, or an output it stamped is gone.
+        Containerize(Path.Combine(dir, "src", "App"), "-p:ContainerUser=1000").EnsureSuccess();
+        StringAssert.Contains(File.ReadAllText(Path.Combine(dir, "Dockerfile")), "\nUSER \"1000\"\n");
+        File.Delete(Path.Combine(dir, "Dockerfile"));
+        Containerize(Path.Combine(dir, "src", "App")).EnsureSuccess();
+        Assert.AreEqual(text, File.ReadAllText(Path.Combine(dir, "Dockerfile")));
         // ...and a new import that only MSBuild's walk up finds (named nowhere) still reaches the restore layer.
         File.WriteAllText(Path.Combine(dir, "src", "Lib.Core", "Directory.Build.props"), "<Project>\n  <Import Project=\"../../Directory.Build.props\" />\n</Project>\n");
         Containerize(Path.Combine(dir, "src", "App")).EnsureSuccess();

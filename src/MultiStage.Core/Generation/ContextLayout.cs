@@ -13,6 +13,8 @@ public sealed record ContextLayout
     /// <summary>Folders holding the sources of the closure, dependencies first, entry project last.</summary>
     public required IReadOnlyList<string> SourceFolders { get; init; }
     public required string EntryProject { get; init; }
+    /// <summary>The paths planning read besides the closure (<see cref="IO.PathStamp"/> kinds), so a later run can tell nothing changed.</summary>
+    public IReadOnlyList<(char Kind, string Path)> Inputs { get; init; } = Array.Empty<(char, string)>();
 }
 
 /// <summary>Works out the build context from the project graph: what restore needs and where the sources are.</summary>
@@ -35,6 +37,7 @@ public static class ContextPlanner
         var projectFiles = closure.Select(n => Path.GetFullPath(n.ProjectPath)).ToList();
         var imports = closure.SelectMany(n => n.Imports).Select(Path.GetFullPath).Where(IsRepoFile).ToList();
         var lockFiles = closure.Select(n => n.LockFile).Where(f => f is not null && File.Exists(f)).Select(f => Path.GetFullPath(f!)).ToList();
+        var inputs = lockFiles.Select(f => (IO.PathStamp.File, f)).ToList();
 
         // Sources that live outside their project's folder (linked files, shared folders) need their folder copied too.
         var sourceFolders = new List<string>();
@@ -76,6 +79,7 @@ public static class ContextPlanner
                 foreach (var name in WalkUpFiles)
                 {
                     var candidate = Path.Combine(dir, name);
+                    inputs.Add((IO.PathStamp.File, candidate));
                     if (File.Exists(candidate) && HasExactName(dir, name))
                     {
                         walkUps.Add(candidate);
@@ -85,8 +89,10 @@ public static class ContextPlanner
         }
 
         // A folder feed named by a NuGet.config in the context is read by restore too: copy it with the restore inputs.
-        var feeds = walkUps.Where(f => !Path.GetFileName(f).Equals("global.json", StringComparison.OrdinalIgnoreCase))
-            .SelectMany(LocalFeeds)
+        var named = walkUps.Where(f => !Path.GetFileName(f).Equals("global.json", StringComparison.OrdinalIgnoreCase))
+            .SelectMany(LocalFeeds).Distinct(StringComparer.Ordinal).ToList();
+        inputs.AddRange(named.Select(feed => (IO.PathStamp.Entry, feed)));
+        var feeds = named.Where(Directory.Exists)
             .Where(feed => PathUtil.IsUnder(feed, root) && PathUtil.AsDirectory(feed) != root)
             .Select(feed => PathUtil.Relative(root, feed) + "/");
 
@@ -116,6 +122,7 @@ public static class ContextPlanner
             RestoreInputs = restoreInputs,
             SourceFolders = folders,
             EntryProject = PathUtil.Relative(root, Path.GetFullPath(project.ProjectPath)),
+            Inputs = inputs,
         };
     }
 
@@ -166,7 +173,7 @@ public static class ContextPlanner
         return ordered;
     }
 
-    /// <summary>Local folder sources of a NuGet.config (relative ones resolve against the config's folder).</summary>
+    /// <summary>Local folder sources a NuGet.config names, whether they exist or not (relative ones resolve against the config's folder).</summary>
     internal static IEnumerable<string> LocalFeeds(string nugetConfig)
     {
         System.Xml.Linq.XDocument document;
@@ -194,11 +201,7 @@ public static class ContextPlanner
                 continue;
             }
 
-            var full = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(nugetConfig)!, value.Replace('\\', Path.DirectorySeparatorChar)));
-            if (Directory.Exists(full))
-            {
-                yield return full;
-            }
+            yield return Path.GetFullPath(Path.Combine(Path.GetDirectoryName(nugetConfig)!, value.Replace('\\', Path.DirectorySeparatorChar)));
         }
     }
 

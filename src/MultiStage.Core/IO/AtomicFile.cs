@@ -48,9 +48,10 @@ public static class AtomicFile
     /// <summary>
     /// Makes <paramref name="destination"/> hold exactly the files of <paramref name="source"/>, placed under
     /// <paramref name="prefix"/>: files whose bytes differ are copied, files that are gone (an older version) deleted,
-    /// so a rerun with nothing changed touches nothing. Returns the number of files changed.
+    /// so a rerun with nothing changed touches nothing. Returns the number of files changed; adds the path of every
+    /// file the destination holds afterwards to <paramref name="mirrored"/>.
     /// </summary>
-    public static int MirrorDirectory(string source, string destination, string prefix, Func<string, bool>? include = null)
+    public static int MirrorDirectory(string source, string destination, string prefix, Func<string, bool>? include = null, ICollection<string>? mirrored = null)
     {
         var changed = 0;
         var sourceRoot = source.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
@@ -67,6 +68,7 @@ public static class AtomicFile
         foreach (var pair in wanted.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             var to = Path.Combine(destination, pair.Key);
+            mirrored?.Add(to);
             if (File.Exists(to) && new FileInfo(to).Length == new FileInfo(pair.Value).Length && File.ReadAllBytes(to).AsSpan().SequenceEqual(File.ReadAllBytes(pair.Value)))
             {
                 continue;

@@ -10,7 +10,8 @@ namespace MultiStage.IO;
 /// changed skips evaluating the graph again. It is valid while the key (entry project, global properties, MSBuild
 /// version) matches and every watched path is as it was: each project file, import and lock file (time and size),
 /// the files in the folders holding them and any out-of-project sources (a file added there can change an import
-/// condition or a glob), and the Directory.* files MSBuild looks for above every project (present or not).
+/// condition or a glob), the Directory.* files MSBuild looks for above every project (present or not) and the
+/// global.json files there (time and size).
 /// Folders are compared by their list of files, not their time, so the Dockerfile this SDK writes beside a
 /// project invalidates the cache only in the run that first creates it.
 /// </summary>
@@ -57,7 +58,7 @@ public static class ClosureCache
             var parts = line.Split('\t');
             if (parts[0] == "stamp" && parts.Length == 4)
             {
-                if (Stamp(parts[1][0], parts[3]) != parts[2])
+                if (parts[1].Length != 1 || !PathStamp.IsKind(parts[1][0]) || PathStamp.Of(parts[1][0], parts[3]) != parts[2])
                 {
                     return null;
                 }
@@ -117,19 +118,19 @@ public static class ClosureCache
         text.Append(Header).Append('\n').Append("key\t").Append(key).Append('\n');
         foreach (var (kind, path) in Watched(closure))
         {
-            if (!Writable(path) || ChangedSince(kind, path, evaluatedAtUtc))
+            if (!PathStamp.Writable(path) || PathStamp.ChangedSince(kind, path, evaluatedAtUtc))
             {
                 return false;
             }
 
-            text.Append("stamp\t").Append(kind).Append('\t').Append(Stamp(kind, path)).Append('\t').Append(path).Append('\n');
+            text.Append("stamp\t").Append(kind).Append('\t').Append(PathStamp.Of(kind, path)).Append('\t').Append(path).Append('\n');
         }
 
         foreach (var node in closure)
         {
             var values = new[] { node.ProjectPath }.Concat(node.References).Concat(node.Imports).Concat(node.SourceFiles).Concat(node.OutputDirectories)
                 .Concat(node.LockFile is null ? Array.Empty<string>() : new[] { node.LockFile });
-            if (!values.All(Writable))
+            if (!values.All(PathStamp.Writable))
             {
                 return false;
             }
@@ -157,7 +158,7 @@ public static class ClosureCache
         }
     }
 
-    /// <summary>What the closure's evaluation depended on: f = file (time and size), d = folder (its files), p = probe (exists or not).</summary>
+    /// <summary>What the closure's evaluation depended on, as <see cref="PathStamp"/> kinds: files, folders (their files) and probes.</summary>
     internal static IEnumerable<(char Kind, string Path)> Watched(IReadOnlyList<ProjectNode> closure)
     {
         var files = new SortedSet<string>(StringComparer.Ordinal);
@@ -185,37 +186,14 @@ public static class ClosureCache
                 {
                     probes.Add(Path.Combine(dir, name));
                 }
+
+                // Its msbuild-sdks section picks the versions of MSBuild project SDKs, and so which files they import.
+                files.Add(Path.Combine(dir, "global.json"));
             }
         }
 
-        return files.Select(f => ('f', f)).Concat(folders.Select(d => ('d', d))).Concat(probes.Select(p => ('p', p)));
+        return files.Select(f => (PathStamp.File, f)).Concat(folders.Select(d => (PathStamp.Folder, d))).Concat(probes.Select(p => (PathStamp.Probe, p)));
     }
-
-    private static string Stamp(char kind, string path)
-    {
-        switch (kind)
-        {
-            case 'f':
-                var file = new FileInfo(path);
-                return file.Exists ? file.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture) + ":" + file.Length.ToString(CultureInfo.InvariantCulture) : "missing";
-            case 'd':
-                if (!Directory.Exists(path))
-                {
-                    return "missing";
-                }
-
-                // Files only: a new subfolder (obj/Debug/ beside the restore output in obj/) imports nothing by itself.
-                return Key(Directory.EnumerateFiles(path).Select(f => Path.GetFileName(f)).OrderBy(n => n, StringComparer.Ordinal));
-            default:
-                return File.Exists(path) ? "1" : "0";
-        }
-    }
-
-    private static bool ChangedSince(char kind, string path, DateTime evaluatedAtUtc) =>
-        kind == 'f' && File.Exists(path) && File.GetLastWriteTimeUtc(path) >= evaluatedAtUtc;
-
-    /// <summary>Whether a value fits the tab-separated, line-based format.</summary>
-    private static bool Writable(string value) => value.IndexOfAny(new[] { '\t', '\n', '\r' }) < 0;
 
     private static void Append(StringBuilder text, string tag, IEnumerable<string> values)
     {

@@ -1,0 +1,49 @@
+using System.Globalization;
+
+namespace MultiStage.IO;
+
+/// <summary>
+/// The state of a path that a cached result depends on, as a short string to store and compare later. Kinds:
+/// <c>f</c> a file (write time and size, or missing), <c>d</c> a folder (the names of the files in it),
+/// <c>p</c> a file probe (exists or not), <c>e</c> an entry probe (a file or folder exists or not).
+/// </summary>
+public static class PathStamp
+{
+    public const char File = 'f';
+    public const char Folder = 'd';
+    public const char Probe = 'p';
+    public const char Entry = 'e';
+
+    public static bool IsKind(char kind) => kind is File or Folder or Probe or Entry;
+
+    public static string Of(char kind, string path)
+    {
+        switch (kind)
+        {
+            case File:
+                var file = new FileInfo(path);
+                return file.Exists ? file.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture) + ":" + file.Length.ToString(CultureInfo.InvariantCulture) : "missing";
+            case Folder:
+                if (!Directory.Exists(path))
+                {
+                    return "missing";
+                }
+
+                // Files only: a new subfolder (obj/Debug/ beside the restore output in obj/) imports nothing by itself.
+                var names = Directory.EnumerateFiles(path).Select(f => Path.GetFileName(f)).ToList();
+                names.Sort(StringComparer.Ordinal);
+                return ClosureCache.Key(names);
+            case Probe:
+                return System.IO.File.Exists(path) ? "1" : "0";
+            default:
+                return System.IO.File.Exists(path) || Directory.Exists(path) ? "1" : "0";
+        }
+    }
+
+    /// <summary>True when a file was written at or after <paramref name="sinceUtc"/>: a reader then may have seen it half-way.</summary>
+    public static bool ChangedSince(char kind, string path, DateTime sinceUtc) =>
+        kind == File && System.IO.File.Exists(path) && System.IO.File.GetLastWriteTimeUtc(path) >= sinceUtc;
+
+    /// <summary>Whether a value fits the tab-separated, line-based cache formats.</summary>
+    public static bool Writable(string value) => value.IndexOfAny(new[] { '\t', '\n', '\r' }) < 0;
+}
