@@ -90,6 +90,24 @@ public sealed class GeneratorTests
     }
 
     [TestMethod]
+    public void InnerLoopDockerfilesAreTheSameForEitherBuilder()
+    {
+        // The SDK does not ask the engine for its builder before an inner-loop generation: nothing written may depend on it.
+        using var repo = new RepoFixture();
+        var project = repo.Project(web: false) with { SelfContained = true, RuntimeIdentifier = "linux-x64" };
+        repo.Write("obj/innerloop/layers/runtime/libcoreclr.so", "runtime");
+        repo.Write("obj/innerloop/layers/app/App.dll", "app");
+        (string, string) Texts(string builder)
+        {
+            var result = Generator.GenerateInnerLoop(project, repo.Settings() with { Builder = builder }, repo.P("obj/innerloop"), new TestLog())!;
+            return (File.ReadAllText(result.DockerfilePath), File.ReadAllText(result.DependencyDockerfilePath!));
+        }
+
+        Assert.AreEqual(Texts("BuildKit"), Texts("Classic"));
+        Assert.AreEqual(Texts("BuildKit"), Texts(""));
+    }
+
+    [TestMethod]
     public void SecondRunWithNothingChangedWritesNothing()
     {
         using var repo = new RepoFixture();

@@ -120,12 +120,37 @@ public sealed partial class EngineClient : IDisposable
         var references = CheckBuildRequest(request);
         var stopwatch = Stopwatch.StartNew();
 
+        // Independent requests, sent together from other threads: most of their time is first-use work on this side
+        // (loading and compiling the client's code), which then runs on the other cores. The version is awaited first:
+        // an engine that cannot be reached is reported as such, and stops the others.
+        using var siblings = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var tagsTask = Task.Run(() => SnapshotTagsAsync(references, siblings.Token), CancellationToken.None);
+        // Base images from private registries: the engine pulls them with the credentials sent along, as the CLI does.
+        var pullTask = Task.Run(() => PullBaseImagesAsync(request, log, siblings.Token), CancellationToken.None);
+        var configTask = Task.Run(() => RegistryConfigHeaderAsync(log, siblings.Token), CancellationToken.None);
+        var infoTask = GetInfoAsync(cancellationToken);
         EngineInfo info;
         Dictionary<string, string?> previousTags;
+        string? registryConfig;
+        bool pulledBaseImages;
         try
         {
-            info = await GetInfoAsync(cancellationToken).ConfigureAwait(false);
-            previousTags = await SnapshotTagsAsync(references, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                info = await infoTask.ConfigureAwait(false);
+            }
+            catch
+            {
+                siblings.Cancel();
+                await Settled(tagsTask, pullTask, configTask).ConfigureAwait(false);
+                throw;
+            }
+
+            // All finished before any failure is reported, so nothing goes on after this build has given up.
+            await Settled(tagsTask, pullTask, configTask).ConfigureAwait(false);
+            previousTags = await tagsTask.ConfigureAwait(false);
+            pulledBaseImages = await pullTask.ConfigureAwait(false);
+            registryConfig = await configTask.ConfigureAwait(false);
         }
         catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
         {
@@ -133,19 +158,6 @@ public sealed partial class EngineClient : IDisposable
         }
 
         var builder = ChooseBuilder(request.Builder, info);
-
-        // Base images from private registries: the engine pulls them with the credentials sent along, as the CLI does.
-        string? registryConfig;
-        bool pulledBaseImages;
-        try
-        {
-            pulledBaseImages = await PullBaseImagesAsync(request, log, cancellationToken).ConfigureAwait(false);
-            registryConfig = await RegistryConfigHeaderAsync(log, cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
-        {
-            throw Cancelled(ex);
-        }
 
         using var buildClient = registryConfig is null ? null : _clientWithHeaders(new Dictionary<string, string> { ["X-Registry-Config"] = registryConfig });
 
@@ -278,6 +290,10 @@ public sealed partial class EngineClient : IDisposable
     }
 
     public void Dispose() => _docker.Dispose();
+
+    /// <summary>Completes when every task has, whatever its outcome; each task's own result or failure is read afterwards.</summary>
+    private static Task Settled(params Task[] tasks) =>
+        Task.WhenAll(tasks).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     /// <summary>Pulls the request's base images the engine lacks (all with Pull); returns whether any were pulled.</summary>
     private async Task<bool> PullBaseImagesAsync(BuildRequest request, ILog log, CancellationToken cancellationToken)
