@@ -31,29 +31,14 @@ public static class ClosureCache
     /// <summary>The cached closure, or null when there is none or anything it depends on changed.</summary>
     public static IReadOnlyList<ProjectNode>? TryRead(string cacheFile, string key)
     {
-        string[] lines;
-        try
-        {
-            if (!File.Exists(cacheFile))
-            {
-                return null;
-            }
-
-            lines = File.ReadAllLines(cacheFile);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-
-        if (lines.Length < 2 || lines[0] != Header || lines[1] != "key\t" + key)
+        if (PathStamp.ReadCacheLines(cacheFile, Header, key) is not { } lines)
         {
             return null;
         }
 
         var nodes = new List<ProjectNode>();
         Builder? current = null;
-        foreach (var line in lines.Skip(2))
+        foreach (var line in lines)
         {
             var parts = line.Split('\t');
             if (parts[0] == "stamp" && parts.Length == 4)

@@ -17,30 +17,15 @@ public static class GenerationStamp
     /// <summary>The task outputs stored with the stamp, or null when there is none or anything it depends on changed.</summary>
     public static IReadOnlyList<KeyValuePair<string, string>>? TryRead(string stampFile, string key)
     {
-        string[] lines;
-        try
-        {
-            if (!File.Exists(stampFile))
-            {
-                return null;
-            }
-
-            lines = File.ReadAllLines(stampFile);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-
-        if (lines.Length < 2 || lines[0] != Header || lines[1] != "key\t" + key)
+        if (PathStamp.ReadCacheLines(stampFile, Header, key) is not { } lines)
         {
             return null;
         }
 
         var outputs = new List<KeyValuePair<string, string>>();
-        for (var i = 2; i < lines.Length; i++)
+        foreach (var line in lines)
         {
-            var parts = lines[i].Split('\t');
+            var parts = line.Split('\t');
             if (parts.Length == 4 && parts[0] == "stamp" && parts[1].Length == 1 && PathStamp.IsKind(parts[1][0]))
             {
                 if (PathStamp.Of(parts[1][0], parts[3]) != parts[2])

@@ -44,6 +44,30 @@ public static class PathStamp
     public static bool ChangedSince(char kind, string path, DateTime sinceUtc) =>
         kind == File && System.IO.File.Exists(path) && System.IO.File.GetLastWriteTimeUtc(path) >= sinceUtc;
 
+    /// <summary>
+    /// The lines after the first two of a cache file in the tab-separated, line-based format (a header, then
+    /// <c>key\t…</c>), or null when the file is missing, unreadable, of another format or for another key.
+    /// </summary>
+    public static string[]? ReadCacheLines(string cacheFile, string header, string key)
+    {
+        string[] lines;
+        try
+        {
+            if (!System.IO.File.Exists(cacheFile))
+            {
+                return null;
+            }
+
+            lines = System.IO.File.ReadAllLines(cacheFile);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        return lines.Length < 2 || lines[0] != header || lines[1] != "key\t" + key ? null : lines.Skip(2).ToArray();
+    }
+
     /// <summary>Whether a value fits the tab-separated, line-based cache formats.</summary>
     public static bool Writable(string value) => value.IndexOfAny(new[] { '\t', '\n', '\r' }) < 0;
 }
