@@ -151,6 +151,13 @@ public sealed class EndToEndTests
         // The test project stays out of the context's copies (the generated .dockerignore plus graph-based COPYs).
         var files = DockerCli.FileList(image);
         Assert.IsFalse(files.Any(f => f.Contains("App.Tests", StringComparison.Ordinal)));
+
+        // In the build stage MSBuild's default resolver finds this SDK (linked into the Sdks folder), not NuGet's.
+        var buildStage = $"multistage-e2e/multiproject-build:{Run}";
+        Images.Add(buildStage);
+        DockerCli.Run("build", "--network", "host", "--progress", "plain", "--target", "build", "-t", buildStage, root).EnsureSuccess();
+        var resolved = DockerCli.Run("run", "--rm", "--network", "none", buildStage, "dotnet", "msbuild", "src/App/App.csproj", "-t:GetTargetPath", "-v:d", "-nologo").EnsureSuccess().Output;
+        StringAssert.Contains(resolved, "The SDK \"MultiStage.Sdk\" was successfully resolved by the \"DefaultSdkResolver\"", ProcessResult.Tail(resolved, 40));
     }
 
     private static List<string> Layers(string image) =>
