@@ -41,9 +41,9 @@ public static class ClosureCache
         foreach (var line in lines)
         {
             var parts = line.Split('\t');
-            if (parts[0] == "stamp" && parts.Length == 4)
+            if (PathStamp.Holds(parts) is { } holds)
             {
-                if (parts[1].Length != 1 || !PathStamp.IsKind(parts[1][0]) || PathStamp.Of(parts[1][0], parts[3]) != parts[2])
+                if (!holds)
                 {
                     return null;
                 }
@@ -99,8 +99,7 @@ public static class ClosureCache
             return false;
         }
 
-        var text = new StringBuilder();
-        text.Append(Header).Append('\n').Append("key\t").Append(key).Append('\n');
+        var text = PathStamp.StartCacheText(Header, key);
         foreach (var (kind, path) in Watched(closure))
         {
             if (!PathStamp.Writable(path) || PathStamp.ChangedSince(kind, path, evaluatedAtUtc))
@@ -108,7 +107,7 @@ public static class ClosureCache
                 return false;
             }
 
-            text.Append("stamp\t").Append(kind).Append('\t').Append(PathStamp.Of(kind, path)).Append('\t').Append(path).Append('\n');
+            PathStamp.AppendStampLine(text, kind, path);
         }
 
         foreach (var node in closure)

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace MultiStage.IO;
 
 /// <summary>
@@ -26,9 +24,9 @@ public static class GenerationStamp
         foreach (var line in lines)
         {
             var parts = line.Split('\t');
-            if (parts.Length == 4 && parts[0] == "stamp" && parts[1].Length == 1 && PathStamp.IsKind(parts[1][0]))
+            if (PathStamp.Holds(parts) is { } holds)
             {
-                if (PathStamp.Of(parts[1][0], parts[3]) != parts[2])
+                if (!holds)
                 {
                     return null;
                 }
@@ -54,8 +52,7 @@ public static class GenerationStamp
     public static bool Write(string stampFile, string key, IEnumerable<KeyValuePair<string, string>> outputs,
         IEnumerable<(char Kind, string Path)> inputs, IEnumerable<string> outputFiles, DateTime startedAtUtc)
     {
-        var text = new StringBuilder();
-        text.Append(Header).Append('\n').Append("key\t").Append(key).Append('\n');
+        var text = PathStamp.StartCacheText(Header, key);
         foreach (var pair in outputs)
         {
             if (!PathStamp.Writable(pair.Key) || !PathStamp.Writable(pair.Value))
@@ -82,20 +79,18 @@ public static class GenerationStamp
                 return Delete(stampFile);
             }
 
-            text.Append("stamp\t").Append(kind).Append('\t').Append(PathStamp.Of(kind, path)).Append('\t').Append(path).Append('\n');
+            PathStamp.AppendStampLine(text, kind, path);
         }
 
         try
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(stampFile))!);
             AtomicFile.WriteIfChanged(stampFile, text.ToString());
             return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // Only a shortcut: the next run plans again.
-            Delete(stampFile);
-            return false;
+            return Delete(stampFile);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 
 namespace MultiStage.IO;
 
@@ -66,6 +67,28 @@ public static class PathStamp
         }
 
         return lines.Length < 2 || lines[0] != header || lines[1] != "key\t" + key ? null : lines.Skip(2).ToArray();
+    }
+
+    /// <summary>The first two lines of a cache file that <see cref="ReadCacheLines"/> reads back.</summary>
+    public static StringBuilder StartCacheText(string header, string key) =>
+        new StringBuilder().Append(header).Append('\n').Append("key\t").Append(key).Append('\n');
+
+    /// <summary>A <c>stamp\t&lt;kind&gt;\t&lt;stamp&gt;\t&lt;path&gt;</c> line with the path's state now.</summary>
+    public static void AppendStampLine(StringBuilder text, char kind, string path) =>
+        text.Append("stamp\t").Append(kind).Append('\t').Append(Of(kind, path)).Append('\t').Append(path).Append('\n');
+
+    /// <summary>
+    /// For the split fields of a cache line: null when it is not a stamp line; otherwise whether the path is still as
+    /// stamped (false also for an unknown kind).
+    /// </summary>
+    public static bool? Holds(string[] parts)
+    {
+        if (parts.Length != 4 || parts[0] != "stamp")
+        {
+            return null;
+        }
+
+        return parts[1].Length == 1 && IsKind(parts[1][0]) && Of(parts[1][0], parts[3]) == parts[2];
     }
 
     /// <summary>Whether a value fits the tab-separated, line-based cache formats.</summary>
