@@ -111,6 +111,25 @@ public sealed class GeneratorTests
     }
 
     [TestMethod]
+    public void PreviousBaseImagesAreWhatTheLastInnerLoopDockerfilesStartFrom()
+    {
+        using var repo = new RepoFixture();
+        var project = repo.Project(web: false) with { SelfContained = true, RuntimeIdentifier = "linux-x64" };
+        var dir = repo.P("obj/innerloop");
+        CollectionAssert.AreEqual(Array.Empty<string>(), InnerLoopDependencies.PreviousBaseImages(dir).ToList(), "no previous build");
+
+        repo.Write("obj/innerloop/layers/runtime/libcoreclr.so", "runtime");
+        repo.Write("obj/innerloop/layers/app/App.dll", "app");
+        var result = Generator.GenerateInnerLoop(project, repo.Settings(), dir, new TestLog())!;
+        CollectionAssert.AreEqual(new[] { result.DependencyImage, result.Images.RuntimeImage }, InnerLoopDependencies.PreviousBaseImages(dir).ToList());
+
+        // Flags skipped; scratch, build arguments and repeats left out.
+        repo.Write("obj/innerloop/Dockerfile", "FROM --platform=linux/amd64 r.example/a:1 AS x\nfrom scratch\nFROM ${BASE}\nFROM r.example/a:1\n# FROM r.example/c\nRUN echo FROM x\n");
+        File.Delete(result.DependencyDockerfilePath!);
+        CollectionAssert.AreEqual(new[] { "r.example/a:1" }, InnerLoopDependencies.PreviousBaseImages(dir).ToList());
+    }
+
+    [TestMethod]
     public void SecondRunWithNothingChangedWritesNothing()
     {
         using var repo = new RepoFixture();

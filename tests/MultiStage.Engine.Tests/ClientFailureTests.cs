@@ -73,6 +73,27 @@ public sealed class ClientFailureTests
     }
 
     [TestMethod]
+    public async Task WarmUpMakesOnlyTheReadingRequestsABuildBeginsWith()
+    {
+        await using var server = FakeEngine(_ => throw new InvalidOperationException("a warm-up must not build"));
+        using var client = Connect(server);
+        var context = new InMemoryContext(("Dockerfile", "FROM scratch\n"));
+        await client.WarmUpAsync(["r.example/app:multistage-deps-1", "r.example/runtime:10.0"], context);
+        CollectionAssert.AreEqual(
+            new[] { "GET /version", "GET /images/r.example/app:multistage-deps-1/json", "GET /images/r.example/runtime:10.0/json" },
+            server.Requests.Select(r => r.Method + " " + System.Text.RegularExpressions.Regex.Replace(r.Path, "^/v[0-9.]+", "")).ToList());
+    }
+
+    [TestMethod]
+    public async Task WarmUpPassesFailuresToItsCaller()
+    {
+        using var home = new TempDirectory();
+        using var client = EngineClient.Create(new EngineEndpoint(new Uri("unix://" + Path.Combine(home.Path, "none.sock")), "the test"));
+        var error = await Assert.ThrowsExactlyAsync<EngineException>(() => client.WarmUpAsync(["r.example/runtime:10.0"], null));
+        Assert.AreEqual(EngineErrorCodes.EngineUnreachable, error.Code);
+    }
+
+    [TestMethod]
     public void SocketPermissionDeniedHasItsOwnCode()
     {
         var endpoint = new EngineEndpoint(new Uri("unix:///var/run/docker.sock"), "the default socket");

@@ -140,6 +140,7 @@ public sealed class EngineApiEndToEndTests
 
         File.AppendAllText(Path.Combine(app, "Program.cs"), "\n// edited\n");
         var second = Publish();
+        StringAssert.Contains(second.Output, "Warming up the engine client in the background.");
         StringAssert.Contains(second.Output, $"reusing {dependencyImage}");
         CollectionAssert.AreEqual(new[] { dependencyImage }, DependencyImages());
         var after = DockerCli.Inspect($"{repository}:dev").GetProperty("RootFS").GetProperty("Layers").EnumerateArray().Select(l => l.GetString()).ToList();
@@ -166,5 +167,16 @@ public sealed class EngineApiEndToEndTests
         StringAssert.Contains(result.Output, "error MSTAGE200");
         StringAssert.Contains(result.Output, "/run/multistage-no-such.sock");
         Assert.IsFalse(result.Output.Contains("   at "), "no stack trace:\n" + result.Output);
+
+        // The inner loop's warm-up meets the same engine first: it stays silent, and the image build reports it once.
+        var inner = ProcessRunner.Run("dotnet", new[]
+        {
+            "publish", "-t:ContainerizeMultiStage", "-nologo", "-v:n", "-clp:NoSummary", "-p:MultiStageBuildImage=true", "-p:MultiStageInnerLoop=true",
+            $"-p:MultiStageBaseImageRegistry={TestEnvironment.ImageRegistry}", "-p:MultiStageDockerHost=unix:///run/multistage-no-such.sock",
+        }, dir, null, TimeSpan.FromMinutes(10));
+        Assert.AreNotEqual(0, inner.ExitCode);
+        StringAssert.Contains(inner.Output, "Warming up the engine client in the background.");
+        Assert.AreEqual(1, Regex.Matches(inner.Output, "error MSTAGE200").Count, inner.Output);
+        Assert.IsFalse(inner.Output.Contains("   at "), "no stack trace:\n" + inner.Output);
     }
 }

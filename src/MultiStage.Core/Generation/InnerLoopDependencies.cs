@@ -36,6 +36,34 @@ public static class InnerLoopDependencies
     public static string ContextPath(PublishLayer layer) => LayersFolder + "/" + PublishLayers.FolderName(layer) + "/";
 
     /// <summary>
+    /// The images the inner loop's Dockerfiles in <paramref name="innerLoopDirectory"/> start FROM (the dependencies
+    /// image, the runtime image), as the previous build left them; none when there was no previous build.
+    /// </summary>
+    public static IReadOnlyList<string> PreviousBaseImages(string innerLoopDirectory)
+    {
+        var images = new List<string>();
+        foreach (var file in new[] { "Dockerfile", DockerfileName }.Select(n => Path.Combine(innerLoopDirectory, n)).Where(File.Exists))
+        {
+            foreach (var line in File.ReadLines(file))
+            {
+                var words = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+                if (words.Length < 2 || !words[0].Equals("FROM", StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+
+                var image = words.Skip(1).FirstOrDefault(w => !w.StartsWith("--", StringComparison.Ordinal));
+                if (image is not null && !image.Equals("scratch", StringComparison.OrdinalIgnoreCase) && image.IndexOf('$') < 0 && !images.Contains(image, StringComparer.Ordinal))
+                {
+                    images.Add(image);
+                }
+            }
+        }
+
+        return images;
+    }
+
+    /// <summary>
     /// The tag of the dependencies image for these layer folders, this Dockerfile and this runtime identifier (the
     /// base image's platform follows it): a hash of all three and of every file's path, permissions and content.
     /// Null when the layers hold no file (nothing to reuse).

@@ -1,0 +1,48 @@
+#if ENGINE_CLIENT
+using MultiStage.Engine.Client;
+using MultiStage.Engine.Context;
+using MultiStage.Generation;
+using Task = Microsoft.Build.Utilities.Task;
+
+namespace MultiStage.Tasks;
+
+/// <summary>
+/// Inner loop: starts, in the background, what <see cref="BuildImage"/> begins with (see
+/// <see cref="EngineClient.WarmUpAsync"/>) on the previous inner-loop build's context, so that loading and compiling the
+/// engine client overlaps the host's compile instead of following it. Returns at once.
+/// </summary>
+public sealed class WarmUpEngine : Task
+{
+    public string EngineEndpoint { get; set; } = "";
+
+    /// <summary>The inner loop's folder (Dockerfiles and layers of the previous build, when there was one).</summary>
+    public string InnerLoopDirectory { get; set; } = "";
+
+    public override bool Execute()
+    {
+        var endpoint = EngineEndpoint;
+        var directory = InnerLoopDirectory;
+        _ = System.Threading.Tasks.Task.Run(async () =>
+        {
+            // Nothing is logged or reported from here: a task may not log once it has returned, and the image build
+            // makes the same requests and reports what fails.
+            try
+            {
+                var dockerfile = Path.Combine(directory, "Dockerfile");
+                using var client = EngineClient.Create(endpoint.Length > 0 ? endpoint : null);
+                var context = File.Exists(dockerfile)
+                    ? new DirectoryBuildContext(directory, "Dockerfile", null, DockerIgnore.Parse(InnerLoopDependencies.AppContextIgnore))
+                    : null;
+                await client.WarmUpAsync(InnerLoopDependencies.PreviousBaseImages(directory), context).ConfigureAwait(false);
+            }
+#pragma warning disable CA1031 // A warm-up must never fail the build, whatever goes wrong in it.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
+        });
+        Log.LogMessage(Microsoft.Build.Framework.MessageImportance.Normal, "Warming up the engine client in the background.");
+        return true;
+    }
+}
+#endif
