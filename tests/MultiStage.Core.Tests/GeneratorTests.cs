@@ -155,6 +155,8 @@ public sealed class GeneratorTests
         Assert.IsFalse(Generator.NeededInBuildStage("tasks/net472/MultiStage.Tasks.dll"));
         Assert.IsFalse(Generator.NeededInBuildStage("tasks/net8.0/Docker.DotNet.dll"));
         Assert.IsFalse(Generator.NeededInBuildStage("tasks/net8.0/MultiStage.Engine.dll"));
+        // The ready-to-run copy is for the host; the build stage's MSBuild falls back to net8.0 without it.
+        Assert.IsFalse(Generator.NeededInBuildStage("tasks/net10.0/MultiStage.Tasks.dll"));
     }
 
     [TestMethod]

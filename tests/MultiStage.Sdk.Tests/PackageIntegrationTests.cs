@@ -37,6 +37,36 @@ public sealed class PackageIntegrationTests
     }
 
     [TestMethod]
+    public void TheMSBuildOfDotNet10LoadsTheReadyToRunTasks()
+    {
+        using var zip = ZipFile.OpenRead(TestEnvironment.PackagePath);
+        bool ReadyToRun(string name)
+        {
+            using var entry = zip.GetEntry(name)!.Open();
+            var copy = new MemoryStream();
+            entry.CopyTo(copy);
+            copy.Position = 0;
+            using var pe = new PEReader(copy);
+            return pe.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size > 0;
+        }
+
+        foreach (var file in new[] { "MultiStage.Tasks.dll", "MultiStage.Core.dll", "MultiStage.Engine.dll", "Docker.DotNet.dll", "Google.Protobuf.dll" })
+        {
+            Assert.IsTrue(ReadyToRun("tasks/net10.0/" + file), "net10.0/" + file + " has ready-to-run code");
+            Assert.IsFalse(ReadyToRun("tasks/net8.0/" + file), "net8.0/" + file + " is plain IL");
+        }
+
+        // One deps.json for every host: it names no runtime identifier.
+        var deps = new StreamReader(zip.GetEntry("tasks/net10.0/MultiStage.Tasks.deps.json")!.Open()).ReadToEnd();
+        StringAssert.Contains(deps, "\"name\": \".NETCoreApp,Version=v10.0\"");
+        Assert.IsFalse(deps.Contains("linux-x64", StringComparison.Ordinal), deps);
+
+        var dir = TestEnvironment.CreateWorkspace("console");
+        var assembly = TestEnvironment.DotNet(dir, "msbuild", "-getProperty:_MultiStageTasksAssembly", "-nologo").EnsureSuccess().Output.Trim();
+        StringAssert.EndsWith(assembly.Replace('\\', '/'), "/tasks/net10.0/MultiStage.Tasks.dll");
+    }
+
+    [TestMethod]
     public void ConsoleAppGetsARuntimeImageAndARerunWritesNothing()
     {
         var dir = TestEnvironment.CreateWorkspace("console");

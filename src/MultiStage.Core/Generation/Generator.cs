@@ -310,8 +310,9 @@ public static class Generator
 
     /// <summary>
     /// What the build stage needs of the SDK package: its MSBuild files, the package markers NuGet looks for, and
-    /// the tasks of the .NET MSBuild that generation and layering use. The archive itself, the .NET Framework tasks
-    /// and the engine client stay out, which keeps every build context some megabytes smaller.
+    /// the tasks of the .NET MSBuild that generation and layering use. The archive itself, the .NET Framework tasks,
+    /// the ready-to-run net10.0 copy (Sdk.props falls back to net8.0 without it) and the engine client stay out,
+    /// which keeps every build context some megabytes smaller.
     /// </summary>
     internal static bool NeededInBuildStage(string relativePath)
     {
