@@ -6,7 +6,7 @@ internal sealed class Options
 {
     public IReadOnlyList<Asset> Assets { get; private set; } = Asset.All;
     public IReadOnlyList<string> Variants { get; private set; } = ["a", "b", "c", "i"];
-    public int WarmRuns { get; private set; } = 5;
+    public int WarmRuns { get; private set; } = 7;
     public int ColdRuns { get; private set; } = 1;
     public int GenerationRuns { get; private set; } = 15;
     public bool Generation { get; private set; } = true;
@@ -21,10 +21,10 @@ internal sealed class Options
     public const string Usage = """
         bash bench/run.sh [options]
           --assets LIST       comma-separated: console,webapi,worker,multiproject,aot,selfcontained,icu (default: all)
-          --runs N            warm rebuilds per asset and variant; medians are reported (default 5; this machine is noisy)
+          --runs N            warm rebuilds per asset and variant; medians are reported (default 7; this machine is noisy)
           --cold-runs N       cold builds per asset and variant (default 1)
           --gen-runs N        runs of the generation-only measurements on multiproject (default 15)
-          --variants LIST     subset of a,b,c (default a,b,c); targets needing a missing variant report FAIL
+          --variants LIST     subset of a,b,c,i (default all); targets needing a missing variant report FAIL
           --no-generation     skip the generation-only measurements
           --no-pin            use 127.0.0.1:5000/dotnet/* directly instead of a snapshot of them taken at the start
           --output FILE       markdown report (default docs/benchmarks.md)
