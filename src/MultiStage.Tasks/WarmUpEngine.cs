@@ -28,10 +28,10 @@ public sealed class WarmUpEngine : Task
             // makes the same requests and reports what fails.
             try
             {
-                var dockerfile = Path.Combine(directory, "Dockerfile");
+                var dockerfile = Path.Combine(directory, InnerLoopDependencies.AppDockerfileName);
                 using var client = EngineClient.Create(endpoint.Length > 0 ? endpoint : null);
                 var context = File.Exists(dockerfile)
-                    ? new DirectoryBuildContext(directory, "Dockerfile", null, DockerIgnore.Parse(InnerLoopDependencies.AppContextIgnore))
+                    ? new DirectoryBuildContext(directory, InnerLoopDependencies.AppDockerfileName, null, DockerIgnore.Parse(InnerLoopDependencies.AppContextIgnore))
                     : null;
                 await client.WarmUpAsync(InnerLoopDependencies.PreviousBaseImages(directory), context).ConfigureAwait(false);
             }

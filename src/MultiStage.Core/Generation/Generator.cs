@@ -137,7 +137,7 @@ public static class Generator
             return null;
         }
 
-        var path = Path.Combine(directory, "Dockerfile");
+        var path = Path.Combine(directory, InnerLoopDependencies.AppDockerfileName);
         var dependenciesPath = Path.Combine(directory, InnerLoopDependencies.DockerfileName);
         string? dependencyImage;
         string? text;

@@ -15,6 +15,9 @@ public static class InnerLoopDependencies
     /// <summary>The layers the dependencies image holds, in order.</summary>
     public static readonly IReadOnlyList<PublishLayer> Layers = new[] { PublishLayer.Runtime, PublishLayer.Packages };
 
+    /// <summary>The inner loop's Dockerfile of the app's own layers, in the inner-loop directory.</summary>
+    public const string AppDockerfileName = "Dockerfile";
+
     /// <summary>The dependencies Dockerfile, beside the inner loop's Dockerfile.</summary>
     public const string DockerfileName = "Dependencies.Dockerfile";
 
@@ -42,7 +45,7 @@ public static class InnerLoopDependencies
     public static IReadOnlyList<string> PreviousBaseImages(string innerLoopDirectory)
     {
         var images = new List<string>();
-        foreach (var file in new[] { "Dockerfile", DockerfileName }.Select(n => Path.Combine(innerLoopDirectory, n)).Where(File.Exists))
+        foreach (var file in new[] { AppDockerfileName, DockerfileName }.Select(n => Path.Combine(innerLoopDirectory, n)).Where(File.Exists))
         {
             foreach (var line in File.ReadLines(file))
             {
