@@ -334,7 +334,7 @@ GenerationResult MeasureGeneration()
     try
     {
         Workspace.Copy(Path.Combine(options.Repository, "testassets", asset.Name), withSdk);
-        Workspace.WriteGlobalJson(withSdk, info.SdkVersion);
+        Workspace.PinSdkVersion(withSdk, info.SdkVersion);
         Workspace.Copy(Path.Combine(options.Repository, "testassets", asset.Name), plain);
         Workspace.RemoveMultiStageSdk(plain);
         var env = new Dictionary<string, string?>
@@ -365,12 +365,32 @@ GenerationResult MeasureGeneration()
         g.DockerfileTimeBefore = File.GetLastWriteTimeUtc(dockerfile).ToString("O", CultureInfo.InvariantCulture);
         for (var i = 1; i <= options.GenerationRuns; i++)
         {
-            // Alternating, so a load change on the machine hits both sides alike.
-            g.PlainPublish.Add(Time(plain, plainArgs, $"gen-plain-{i}.log"));
+            // Interleaved, and in mirrored order every other round (plain, generating, idle; then idle, generating,
+            // plain): a drift of the machine's speed over the run then hits all three alike, where a fixed order
+            // would always run the generating publish a little later than the plain one.
+            void Plain() => g.PlainPublish.Add(Time(plain, plainArgs, $"gen-plain-{i}.log"));
+            void Idle() => g.IdleSdkPublish.Add(Time(withSdk, idleArgs, $"gen-idle-{i}.log"));
+            if (i % 2 == 1)
+            {
+                Plain();
+            }
+            else
+            {
+                Idle();
+            }
+
             var before = Workspace.Snapshot(withSdk);
             g.GeneratingPublish.Add(Time(withSdk, generatingArgs, $"gen-sdk-{i}.log"));
             g.Written.Add(Workspace.Differences(before, Workspace.Snapshot(withSdk)));
-            g.IdleSdkPublish.Add(Time(withSdk, idleArgs, $"gen-idle-{i}.log"));
+            if (i % 2 == 1)
+            {
+                Idle();
+            }
+            else
+            {
+                Plain();
+            }
+
             Say($"generation {i}/{options.GenerationRuns}: plain publish {g.PlainPublish[^1]:0.00} s, publish -t:ContainerizeMultiStage {g.GeneratingPublish[^1]:0.00} s, files written {g.Written[^1].Count}, publish with generation off {g.IdleSdkPublish[^1]:0.00} s");
         }
 

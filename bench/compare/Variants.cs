@@ -121,7 +121,7 @@ internal abstract class SdkVariant(BenchContext context, Asset asset, string key
     public override void Prepare()
     {
         Workspace.Copy(Path.Combine(Context.Options.Repository, "testassets", Asset.Name), Root);
-        Workspace.WriteGlobalJson(Root, Context.SdkVersion);
+        Workspace.PinSdkVersion(Root, Context.SdkVersion);
     }
 
     public override void MakeCold()

@@ -63,6 +63,23 @@ public sealed class EndToEndTests
         AssertRuntimeImage(image, expectDotnetHost: true);
     }
 
+    /// <summary>
+    /// The README's form: the version on the &lt;Sdk&gt; element and no global.json, so the build stage has no
+    /// msbuild-sdks entry to find the vendored package by.
+    /// </summary>
+    [TestMethod]
+    public void ConsoleAppBuildsWithTheVersionOnTheSdkElement()
+    {
+        var dir = TestEnvironment.CreateWorkspace("console", "console-versioned", versionOnSdkElement: true);
+        Assert.IsFalse(File.Exists(Path.Combine(dir, "global.json")));
+        Generate(dir);
+        StringAssert.Contains(File.ReadAllText(Path.Combine(dir, "ConsoleApp.csproj")), $"Version=\"{TestEnvironment.SdkVersion}\"");
+        Assert.IsFalse(File.ReadAllText(Path.Combine(dir, "Dockerfile")).Contains("global.json", StringComparison.Ordinal), "there is no global.json to copy");
+        var image = BuildImage(dir, "console-versioned");
+        var output = DockerCli.Run("run", "--rm", "--network", "none", image, "v").EnsureSuccess().Output;
+        StringAssert.Contains(output, "console-app: hello [v] uid=1654");
+    }
+
     [TestMethod]
     public void WebApiAnswersHttpOnLoopback()
     {

@@ -53,12 +53,34 @@ public static class TestEnvironment
         }
     }
 
-    /// <summary>Copies a test asset into a fresh folder and pins the SDK version through global.json, as a user would.</summary>
-    public static string CreateWorkspace(string asset, string? folderName = null)
+    /// <summary>
+    /// Copies a test asset into a fresh folder and pins the SDK version as a user would: through global.json's
+    /// <c>msbuild-sdks</c>, or with <paramref name="versionOnSdkElement"/> on the <c>&lt;Sdk&gt;</c> element itself, as
+    /// the README shows, with no global.json at all.
+    /// </summary>
+    public static string CreateWorkspace(string asset, string? folderName = null, bool versionOnSdkElement = false)
     {
         var target = Path.Combine(WorkDirectory, $"{Interlocked.Increment(ref _counter):D2}", folderName ?? asset);
         CopyDirectory(Path.Combine(RepositoryRoot, "testassets", asset), target);
-        File.WriteAllText(Path.Combine(target, "global.json"), $"{{\n  \"msbuild-sdks\": {{\n    \"MultiStage.Sdk\": \"{SdkVersion}\"\n  }}\n}}\n");
+        if (!versionOnSdkElement)
+        {
+            File.WriteAllText(Path.Combine(target, "global.json"), $"{{\n  \"msbuild-sdks\": {{\n    \"MultiStage.Sdk\": \"{SdkVersion}\"\n  }}\n}}\n");
+            return target;
+        }
+
+        var pinned = 0;
+        foreach (var file in Directory.EnumerateFiles(target, "*.csproj", SearchOption.AllDirectories))
+        {
+            var text = File.ReadAllText(file);
+            var withVersion = text.Replace("<Sdk Name=\"MultiStage.Sdk\" />", $"<Sdk Name=\"MultiStage.Sdk\" Version=\"{SdkVersion}\" />", StringComparison.Ordinal);
+            if (withVersion != text)
+            {
+                File.WriteAllText(file, withVersion);
+                pinned++;
+            }
+        }
+
+        Assert.AreNotEqual(0, pinned, $"no <Sdk Name=\"MultiStage.Sdk\" /> element in {asset} to put the version on");
         return target;
     }
 
