@@ -67,6 +67,20 @@ public sealed class PackageIntegrationTests
     }
 
     [TestMethod]
+    public void TheEngineWarmUpSkipsDesignTimeBuilds()
+    {
+        var dir = TestEnvironment.CreateWorkspace("console");
+        string WarmUp(params string[] extra) => TestEnvironment.DotNet(dir, new[]
+        {
+            "msbuild", "-restore", "-t:_MultiStageWarmUpEngine", "-getTargetResult:_MultiStageWarmUpEngine", "-nologo",
+            "-p:MultiStageInnerLoop=true", "-p:MultiStageBuildImage=true", "-p:MultiStageDockerHost=unix:///run/multistage-no-such.sock",
+        }.Concat(extra).ToArray()).EnsureSuccess().Output;
+
+        StringAssert.Contains(WarmUp(), "\"Result\": \"Success\"");
+        StringAssert.Contains(WarmUp("-p:DesignTimeBuild=true"), "\"Result\": \"Skipped\"");
+    }
+
+    [TestMethod]
     public void ConsoleAppGetsARuntimeImageAndARerunWritesNothing()
     {
         var dir = TestEnvironment.CreateWorkspace("console");
