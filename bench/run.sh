@@ -2,7 +2,7 @@
 # Benchmarks MultiStage.Sdk against the hand-written sample Dockerfile and PublishContainer over the test assets,
 # in one run on the same base images, and writes docs/benchmarks.md (see that file for what is measured).
 #
-#   bash bench/run.sh [--assets console,multiproject] [--runs 7] [--cold-runs 1] [--gen-runs 20] [--keep]
+#   bash bench/run.sh [--assets console,multiproject] [--runs 7] [--cold-runs 1] [--gen-runs 30] [--keep]
 #   bash bench/run.sh --help
 #
 # As root on Debian 12 (like eng/testenv/up.sh, which this runs first: Docker engine, local registry on

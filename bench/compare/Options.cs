@@ -8,7 +8,7 @@ internal sealed class Options
     public IReadOnlyList<string> Variants { get; private set; } = ["a", "b", "c", "i"];
     public int WarmRuns { get; private set; } = 7;
     public int ColdRuns { get; private set; } = 1;
-    public int GenerationRuns { get; private set; } = 20;
+    public int GenerationRuns { get; private set; } = 30;
     public bool Generation { get; private set; } = true;
     public string Registry { get; private set; } = "127.0.0.1:5000";
     public bool Pin { get; private set; } = true;
@@ -23,7 +23,7 @@ internal sealed class Options
           --assets LIST       comma-separated: console,webapi,worker,multiproject,aot,selfcontained,icu (default: all)
           --runs N            warm rebuilds per asset and variant; medians are reported (default 7; this machine is noisy)
           --cold-runs N       cold builds per asset and variant (default 1)
-          --gen-runs N        runs of the generation-only measurements on multiproject (default 20)
+          --gen-runs N        runs of the generation-only measurements on multiproject (default 30)
           --variants LIST     subset of a,b,c,i (default all); targets needing a missing variant report FAIL
           --no-generation     skip the generation-only measurements
           --no-pin            use 127.0.0.1:5000/dotnet/* directly instead of a snapshot of them taken at the start
