@@ -133,7 +133,10 @@ for _ in $(seq 1 100); do [[ -S $proxy_socket && -f $stats ]] && break; sleep 0.
 project=$work/$ASSET
 cp -r "$REPO/testassets/$ASSET" "$project"
 find "$project" -type d \( -name bin -o -name obj \) -prune -exec rm -rf {} +
-printf '{\n  "msbuild-sdks": {\n    "MultiStage.Sdk": "%s"\n  }\n}\n' "$version" >"$project/global.json"
+# The version on the <Sdk> element, as the README shows: a global.json would cost every dotnet command time
+# the docker CLI side does not pay.
+sed -i "s|<Sdk Name=\"MultiStage.Sdk\" />|<Sdk Name=\"MultiStage.Sdk\" Version=\"$version\" />|" "$project"/*.csproj
+grep -q "<Sdk Name=\"MultiStage.Sdk\" Version=\"$version\" />" "$project"/*.csproj || die "no <Sdk Name=\"MultiStage.Sdk\" /> element in $ASSET to put the version on"
 cat >"$work/NuGet.config" <<XML
 <?xml version="1.0" encoding="utf-8"?>
 <configuration>
