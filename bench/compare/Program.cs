@@ -370,27 +370,12 @@ GenerationResult MeasureGeneration()
             // would always run the generating publish a little later than the plain one.
             void Plain() => g.PlainPublish.Add(Time(plain, plainArgs, $"gen-plain-{i}.log"));
             void Idle() => g.IdleSdkPublish.Add(Time(withSdk, idleArgs, $"gen-idle-{i}.log"));
-            if (i % 2 == 1)
-            {
-                Plain();
-            }
-            else
-            {
-                Idle();
-            }
-
+            var (first, last) = i % 2 == 1 ? ((Action)Plain, (Action)Idle) : (Idle, Plain);
+            first();
             var before = Workspace.Snapshot(withSdk);
             g.GeneratingPublish.Add(Time(withSdk, generatingArgs, $"gen-sdk-{i}.log"));
             g.Written.Add(Workspace.Differences(before, Workspace.Snapshot(withSdk)));
-            if (i % 2 == 1)
-            {
-                Idle();
-            }
-            else
-            {
-                Plain();
-            }
-
+            last();
             Say($"generation {i}/{options.GenerationRuns}: plain publish {g.PlainPublish[^1]:0.00} s, publish -t:ContainerizeMultiStage {g.GeneratingPublish[^1]:0.00} s, files written {g.Written[^1].Count}, publish with generation off {g.IdleSdkPublish[^1]:0.00} s");
         }
 

@@ -183,7 +183,7 @@ internal static class Report
             md.AppendLine($"| added by generation | {addedText} | ≤ 5 % | {(addPass ? "PASS" : "FAIL")} |");
             // The same comparison round by round (each generating publish against the plain one next to it in time):
             // shown so a reader can see how far the difference of medians above is from it.
-            var paired = Stats.Median(generation.GeneratingPublish.Zip(generation.PlainPublish, (w, p) => w - p).ToList());
+            var paired = Stats.Median(generation.GeneratingPublish.Zip(generation.PlainPublish, (w, p) => w - p));
             if (paired is not null && plain is not null)
             {
                 md.AppendLine($"| the same, as the median of the per-round differences (generating minus plain publish of the same round) | {string.Create(Inv, $"{paired:+0.00;-0.00} s ({paired / plain * 100:+0.0;-0.0} %)")} | | |");
