@@ -31,12 +31,12 @@ public sealed class GeneratorTests
         StringAssert.Contains(text, "COPY [\"src/App/App.csproj\", \"src/App/packages.lock.json\", \"src/App/\"]\n");
         // Restore output and packages stay in the restore layer; only NuGet's download cache is a mount there.
         StringAssert.Contains(text, "RUN --mount=type=cache,id=multistage-nuget-http,target=/root/.local/share/NuGet/http-cache \\\n" +
-            "    dotnet restore src/App/App.csproj -a \"$(cat /tmp/dotnet-arch)\" -p:UseArtifactsOutput=true -p:ArtifactsPath=/a" +
+            "    dotnet restore src/App/App.csproj -a \"$(cat /tmp/dotnet-arch)\" -p:UseArtifactsOutput=true -p:ArtifactsPath=/a -nowarn:MSB4241" +
             " && cat /proc/sys/kernel/random/uuid > /a/.restore-id && mv /a /tmp/multistage-restore\n");
         StringAssert.Contains(text, "COPY [\"src/Lib/\", \"src/Lib/\"]\nCOPY [\"src/App/\", \"src/App/\"]\nCOPY [\"shared/\", \"shared/\"]\n");
         StringAssert.Contains(text, "RUN --mount=type=cache,id=multistage-artifacts-app,target=/a,sharing=locked \\\n" +
             "    if [ \"$(cat /tmp/multistage-restore/.restore-id)\" != \"$(cat /a/.restore-id 2>/dev/null)\" ]; then cp -R /tmp/multistage-restore/. /a/; shared=true; else shared=false; fi" +
-            " && dotnet publish src/App/App.csproj -c Release -a \"$(cat /tmp/dotnet-arch)\" -p:UseArtifactsOutput=true -p:ArtifactsPath=/a --no-restore -maxcpucount:1" +
+            " && dotnet publish src/App/App.csproj -c Release -a \"$(cat /tmp/dotnet-arch)\" -p:UseArtifactsOutput=true -p:ArtifactsPath=/a -nowarn:MSB4241 --no-restore -maxcpucount:1" +
             " -o /app/publish -p:MultiStageGenerateOnPublish=false -p:MultiStageLayerDirectory=/app/layers -p:MultiStageLayers=packages+resources+projects+app -p:UseAppHost=false -p:UseSharedCompilation=$shared\n");
         StringAssert.Contains(text, "FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS final\nWORKDIR \"/app/\"\nEXPOSE 8080/tcp\nENV Logging__LogLevel__Default=\"Warning\"\nLABEL \"org.opencontainers.image.title\"=\"My App\"\n");
         StringAssert.EndsWith(text,
@@ -320,6 +320,7 @@ public sealed class GeneratorTests
         StringAssert.Contains(result.DockerfileText, " -p:UseSharedCompilation=false", "a single project compiles without the compiler server");
         Assert.IsFalse(result.DockerfileText.Contains(".multistage"));
         Assert.IsFalse(result.DockerfileText.Contains("ln -sfn"), "restored from the feeds, the SDK is found by NuGet's resolver");
+        Assert.IsFalse(result.DockerfileText.Contains("MSB4241"), "NuGet's resolver reports the version the project names");
         Assert.IsFalse(result.DockerfileText.Contains("EXPOSE"));
         Assert.IsFalse(Directory.Exists(repo.P(".multistage")));
     }
@@ -340,8 +341,8 @@ public sealed class GeneratorTests
         // No cache mounts on the legacy builder: the vendored SDK goes straight into the NuGet folder, restore into a layer.
         Assert.IsFalse(result.DockerfileText.Contains("--mount"));
         StringAssert.Contains(result.DockerfileText, "COPY [\".multistage/packages/\", \"/root/.nuget/packages/\"]\n");
-        StringAssert.Contains(result.DockerfileText, "RUN dotnet restore src/App/App.csproj -a \"$(cat /tmp/dotnet-arch)\"\n");
-        StringAssert.Contains(result.DockerfileText, "--no-restore -o /app/publish");
+        StringAssert.Contains(result.DockerfileText, "RUN dotnet restore src/App/App.csproj -a \"$(cat /tmp/dotnet-arch)\" -nowarn:MSB4241\n");
+        StringAssert.Contains(result.DockerfileText, "-nowarn:MSB4241 --no-restore -o /app/publish");
         Assert.IsFalse(result.DockerfileText.Contains("-maxcpucount"), "MSBuild's default node count without the build-output cache");
         StringAssert.Contains(result.DockerfileText, "EXPOSE 8081/tcp\nEXPOSE 9090/udp\n");
         StringAssert.EndsWith(result.DockerfileText, "USER \"1000:1000\"\nCMD [\"dotnet\", \"/app/App.dll\", \"--verbose\"]\n");

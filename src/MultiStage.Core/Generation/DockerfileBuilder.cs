@@ -60,7 +60,7 @@ public static class DockerfileBuilder
         {
             // MSBuild's default resolver finds an SDK in the Sdks folder of the .NET SDK without asking NuGet's, which
             // costs a few tenths of a second in every dotnet command; where the link cannot be made, NuGet's still works.
-            i.Add(new Comment("The .NET name of the target architecture; this SDK package linked where MSBuild looks first."));
+            i.Add(new Comment("The .NET name of the target architecture; this SDK package linked where MSBuild looks first (that resolver reports no version: -nowarn:MSB4241)."));
             setup.Raw("&& for d in \"$(dirname \"$(readlink -f \"$(command -v dotnet)\")\")\"/sdk/*/Sdks; do ln -sfn")
                 .Arg(NuGetPackagesFolder + settings.SdkPackageId.ToLowerInvariant() + "/" + settings.SdkPackageVersion.ToLowerInvariant())
                 .Raw("\"$d/" + SdkName + "\" 2>/dev/null || true; done");
@@ -86,6 +86,7 @@ public static class DockerfileBuilder
 
         var restore = new ShellCommand().Raw("dotnet restore").Arg(layout.EntryProject).Raw("-a \"$(cat /tmp/dotnet-arch)\"");
         AddPlatformAndOutput(restore, images, mounts);
+        AcceptLinkedSdkVersion(restore, vendorSdk);
         if (mounts)
         {
             // The publish step mounts the build-output cache over the artifacts folder: move the restore output aside, with a
@@ -119,6 +120,7 @@ public static class DockerfileBuilder
             .Raw("-c").Arg(settings.Configuration.Length > 0 ? settings.Configuration : "Release")
             .Raw("-a \"$(cat /tmp/dotnet-arch)\"");
         AddPlatformAndOutput(publish, images, mounts);
+        AcceptLinkedSdkVersion(publish, vendorSdk);
         var maxCpuCount = MaxCpuCount(settings, mounts, log);
         if (maxCpuCount is null)
         {
@@ -332,6 +334,19 @@ public static class DockerfileBuilder
         if (mounts)
         {
             command.Raw("-p:UseArtifactsOutput=true -p:ArtifactsPath=" + ArtifactsFolder);
+        }
+    }
+
+    /// <summary>
+    /// The Sdks-folder resolver that finds the linked package reports its version as empty, so a project with
+    /// &lt;Sdk Name="MultiStage.Sdk" Version="…" /&gt; would get MSB4241 ("resolved to version ''") in every build, an
+    /// error under -warnaserror. The link is the very version the project names, so the warning says nothing.
+    /// </summary>
+    private static void AcceptLinkedSdkVersion(ShellCommand command, bool vendorSdk)
+    {
+        if (vendorSdk)
+        {
+            command.Raw("-nowarn:MSB4241");
         }
     }
 
