@@ -81,6 +81,25 @@ public sealed class PackageIntegrationTests
     }
 
     [TestMethod]
+    public void AnEngineBuildWalksTheRestoreGraphInOneNode()
+    {
+        var dir = Path.Combine(TestEnvironment.CreateWorkspace("multiproject"), "src", "App");
+        string Property(params string[] extra) => TestEnvironment.DotNet(dir, new[] { "msbuild", "-nologo", "-getProperty:RestoreBuildInParallel" }.Concat(extra).ToArray()).EnsureSuccess().Output.Trim();
+
+        Assert.AreEqual("true", Property());
+        Assert.AreEqual("false", Property("-p:MultiStageBuildImage=true"));
+        Assert.AreEqual("true", Property("-p:MultiStageBuildImage=true", "-p:MultiStageInnerLoop=true"), "the inner loop compiles on the host");
+        Assert.AreEqual("true", Property("-p:MultiStageBuildImage=true", "-p:MultiStageSingleNodeRestore=false"));
+
+        // What it is for: the three projects' restore evaluations stay in the first node, so no second one starts.
+        string Restore(params string[] extra) => TestEnvironment.DotNet(dir, new[] { "msbuild", "-nologo", "-t:Restore", "-m:2", "-v:n", "-p:MultiStageBuildImage=true" }.Concat(extra).ToArray()).EnsureSuccess().Output;
+        var single = Restore();
+        StringAssert.Contains(single, "Lib.Core.csproj");
+        Assert.IsFalse(single.Contains("on node 2", StringComparison.Ordinal), single);
+        StringAssert.Contains(Restore("-p:MultiStageSingleNodeRestore=false"), "on node 2");
+    }
+
+    [TestMethod]
     public void ConsoleAppGetsARuntimeImageAndARerunWritesNothing()
     {
         var dir = TestEnvironment.CreateWorkspace("console");
