@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Docker.DotNet;
 using Docker.DotNet.Models;
+using MultiStage.Inference;
 using MultiStage.Logging;
 
 namespace MultiStage.Engine.Client;

@@ -13,6 +13,7 @@ using Google.Protobuf;
 using Timestamp = Google.Protobuf.WellKnownTypes.Timestamp;
 using MultiStage.Engine.BuildKit;
 using MultiStage.Engine.BuildKit.Protocol;
+using MultiStage.Inference;
 using MultiStage.Logging;
 
 namespace MultiStage.Engine.Client;
@@ -604,7 +605,7 @@ public sealed partial class EngineClient : IDisposable
     {
         var advice = ex switch
         {
-            Context.DockerIgnoreException => "Fix the pattern in .dockerignore",
+            DockerIgnoreMatching.DockerIgnoreException => "Fix the pattern in .dockerignore",
             DirectoryNotFoundException => "Check the build context directory",
             _ => "Fix the file's permissions, or exclude it in .dockerignore if the image does not need it",
         };
