@@ -8,6 +8,7 @@ using Docker.DotNet;
 using Docker.DotNet.Models;
 using MultiStage.DockerIgnoreMatching;
 using MultiStage.Engine.BuildKit;
+using MultiStage.Engine.BuildOutput;
 using MultiStage.Inference;
 using MultiStage.Logging;
 

@@ -3,6 +3,7 @@ using Docker.DotNet;
 using Docker.DotNet.Models;
 using Google.Protobuf;
 using MultiStage.Engine.BuildKit;
+using MultiStage.Engine.BuildOutput;
 using MultiStage.Engine.BuildKit.Protocol;
 using MultiStage.Logging;
 using Timestamp = Google.Protobuf.WellKnownTypes.Timestamp;
