@@ -221,7 +221,7 @@ public sealed partial class EngineClient
         {
             return new EngineException(
                 EngineErrorCodes.RegistryUnauthorized,
-                $"The registry {registry} refused the push of {reference}: authentication failed ({text}). Log in with 'docker login {registry}', or set {RegistryCredentialResolver.UserNameVariable} and {RegistryCredentialResolver.PasswordVariable}.");
+                $"The registry {registry} refused the push of {reference}: authentication failed ({text}). Log in with 'docker login {registry}', or set {RegistryCredentialResolver.UserNameVariable} and {RegistryCredentialResolver.PasswordFileVariable} (the path of a file that holds the password).");
         }
 
         if (StatusCode("403") || Has("denied") || Has("forbidden"))

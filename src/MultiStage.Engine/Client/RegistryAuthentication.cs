@@ -90,5 +90,7 @@ internal sealed class RegistryAuthentication(Func<string, string?> environment)
     }
 
     private string? WithoutPushVariables(string name) =>
-        name is RegistryCredentialResolver.UserNameVariable or RegistryCredentialResolver.PasswordVariable ? null : environment(name);
+        name is RegistryCredentialResolver.UserNameVariable or RegistryCredentialResolver.PasswordVariable or RegistryCredentialResolver.PasswordFileVariable
+            ? null
+            : environment(name);
 }
