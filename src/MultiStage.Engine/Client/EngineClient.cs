@@ -14,6 +14,7 @@ using Timestamp = Google.Protobuf.WellKnownTypes.Timestamp;
 using MultiStage.Engine.BuildKit;
 using MultiStage.Engine.BuildKit.Protocol;
 using MultiStage.Logging;
+using MultiStage.Model;
 
 namespace MultiStage.Engine.Client;
 
