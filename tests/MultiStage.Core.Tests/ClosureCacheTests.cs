@@ -1,4 +1,4 @@
-using MultiStage.IO;
+using MultiStage.Incrementality;
 using MultiStage.Model;
 
 namespace MultiStage.Core.Tests;

@@ -10,7 +10,7 @@ public sealed class ContextPlannerTests
     public void RestoreInputsComeFromTheGraphAndStayInsideTheRepository()
     {
         using var repo = new RepoFixture();
-        var layout = ContextPlanner.Plan(repo.Project(), repo.Settings(), repo.ExternalRoots, new TestLog())!;
+        var layout = ContextPlanner.Plan(repo.Project(), null, repo.ExternalRoots, new TestLog())!;
 
         Assert.AreEqual(repo.Root + Path.DirectorySeparatorChar, layout.Root);
         CollectionAssert.AreEqual(
@@ -27,7 +27,7 @@ public sealed class ContextPlannerTests
     public void SourcesAreCopiedDependenciesFirstAndTheTestProjectIsLeftOut()
     {
         using var repo = new RepoFixture();
-        var layout = ContextPlanner.Plan(repo.Project(), repo.Settings(), repo.ExternalRoots, new TestLog())!;
+        var layout = ContextPlanner.Plan(repo.Project(), null, repo.ExternalRoots, new TestLog())!;
         CollectionAssert.AreEqual(new[] { "src/Lib/", "src/App/", "shared/" }, layout.SourceFolders.ToArray());
         Assert.IsFalse(layout.RestoreInputs.Concat(layout.SourceFolders).Any(p => p.StartsWith("tests/", StringComparison.Ordinal)));
     }
@@ -44,7 +44,7 @@ public sealed class ContextPlannerTests
             },
             ProjectPath = repo.P("src/Lib/Lib.csproj"),
         };
-        var layout = ContextPlanner.Plan(single, repo.Settings(), repo.ExternalRoots, new TestLog())!;
+        var layout = ContextPlanner.Plan(single, null, repo.ExternalRoots, new TestLog())!;
         Assert.AreEqual(repo.P("src/Lib") + Path.DirectorySeparatorChar, layout.Root);
         CollectionAssert.AreEqual(new[] { "Lib.csproj" }, layout.RestoreInputs.ToArray());
         CollectionAssert.AreEqual(new[] { "" }, layout.SourceFolders.ToArray());
@@ -55,7 +55,7 @@ public sealed class ContextPlannerTests
     {
         using var repo = new RepoFixture();
         var log = new TestLog();
-        Assert.IsNull(ContextPlanner.Plan(repo.Project(), repo.Settings() with { ContextRoot = repo.P("src") }, repo.ExternalRoots, log));
+        Assert.IsNull(ContextPlanner.Plan(repo.Project(), repo.P("src"), repo.ExternalRoots, log));
         Assert.AreEqual("MSTAGE114", log.ErrorCodes);
     }
 
@@ -63,7 +63,7 @@ public sealed class ContextPlannerTests
     public void WithoutARepositoryTheGraphStillBoundsTheContext()
     {
         using var repo = new RepoFixture();
-        var layout = ContextPlanner.Plan(repo.Project() with { RepositoryRoot = null }, repo.Settings(), repo.ExternalRoots, new TestLog())!;
+        var layout = ContextPlanner.Plan(repo.Project() with { RepositoryRoot = null }, null, repo.ExternalRoots, new TestLog())!;
         Assert.AreEqual(repo.Root + Path.DirectorySeparatorChar, layout.Root);
         Assert.IsFalse(layout.RestoreInputs.Any(p => p.StartsWith("..", StringComparison.Ordinal)));
     }

@@ -1,5 +1,5 @@
 using MultiStage.Generation;
-using MultiStage.IO;
+using MultiStage.Incrementality;
 
 namespace MultiStage.Core.Tests;
 
@@ -48,11 +48,11 @@ public sealed class GenerationStampTests
     {
         using var repo = new RepoFixture();
         var result = Generator.Generate(repo.Project(), repo.Settings(), repo.ExternalRoots, checkOnly: false, new TestLog())!;
-        CollectionAssert.Contains(result.Inputs.ToList(), (PathStamp.File, repo.P("NuGet.config")));
-        CollectionAssert.Contains(result.Inputs.ToList(), (PathStamp.File, repo.P("src/App/NuGet.config")), "a walk-up candidate that is not there");
-        CollectionAssert.Contains(result.Inputs.ToList(), (PathStamp.Entry, repo.P("feed")));
-        CollectionAssert.Contains(result.Inputs.ToList(), (PathStamp.File, repo.P(".dockerignore")));
-        CollectionAssert.Contains(result.Inputs.ToList(), (PathStamp.File, Path.Combine(repo.PackageDir, ".nupkg.metadata")));
+        CollectionAssert.Contains(result.Inputs.ToList(), (PathStampKind.File, repo.P("NuGet.config")));
+        CollectionAssert.Contains(result.Inputs.ToList(), (PathStampKind.File, repo.P("src/App/NuGet.config")), "a walk-up candidate that is not there");
+        CollectionAssert.Contains(result.Inputs.ToList(), (PathStampKind.Entry, repo.P("feed")));
+        CollectionAssert.Contains(result.Inputs.ToList(), (PathStampKind.File, repo.P(".dockerignore")));
+        CollectionAssert.Contains(result.Inputs.ToList(), (PathStampKind.File, Path.Combine(repo.PackageDir, ".nupkg.metadata")));
         CollectionAssert.Contains(result.OutputFiles.ToList(), repo.P("Dockerfile"));
         CollectionAssert.Contains(result.OutputFiles.ToList(), repo.P(".dockerignore"));
         CollectionAssert.Contains(result.OutputFiles.ToList(), repo.P(".multistage/.gitignore"));
@@ -105,7 +105,7 @@ public sealed class GenerationStampTests
         // NuGet.config saved while the plan ran: the plan may have seen the old content; the older stamp goes too.
         var startedAt = DateTime.UtcNow.AddSeconds(-1);
         repo.Write("NuGet.config", "<configuration />");
-        Assert.IsFalse(GenerationStamp.Write(stamp, "k1", Outputs, new[] { (PathStamp.File, repo.P("NuGet.config")) }, Array.Empty<string>(), startedAt));
+        Assert.IsFalse(GenerationStamp.Write(stamp, "k1", Outputs, new[] { (PathStampKind.File, repo.P("NuGet.config")) }, Array.Empty<string>(), startedAt));
         Assert.IsFalse(File.Exists(stamp));
     }
 

@@ -122,11 +122,15 @@ public sealed class GeneratorTests
         repo.Write("obj/innerloop/layers/app/App.dll", "app");
         var result = Generator.GenerateInnerLoop(project, repo.Settings(), dir, new TestLog())!;
         CollectionAssert.AreEqual(new[] { result.DependencyImage, result.Images.RuntimeImage }, InnerLoopDependencies.PreviousBaseImages(dir).ToList());
+        foreach (var image in InnerLoopDependencies.PreviousBaseImages(dir))
+        {
+            StringAssert.Contains(File.ReadAllText(result.DockerfilePath) + File.ReadAllText(result.DependencyDockerfilePath!), $"FROM {image} AS ");
+        }
 
-        // Flags skipped; scratch, build arguments and repeats left out.
-        repo.Write("obj/innerloop/Dockerfile", "FROM --platform=linux/amd64 r.example/a:1 AS x\nfrom scratch\nFROM ${BASE}\nFROM r.example/a:1\n# FROM r.example/c\nRUN echo FROM x\n");
-        File.Delete(result.DependencyDockerfilePath!);
-        CollectionAssert.AreEqual(new[] { "r.example/a:1" }, InnerLoopDependencies.PreviousBaseImages(dir).ToList());
+        // Without runtime or package files there is no dependencies image: the runtime image alone.
+        File.Delete(repo.P("obj/innerloop/layers/runtime/libcoreclr.so"));
+        var plain = Generator.GenerateInnerLoop(project, repo.Settings(), dir, new TestLog())!;
+        CollectionAssert.AreEqual(new[] { plain.Images.RuntimeImage }, InnerLoopDependencies.PreviousBaseImages(dir).ToList());
     }
 
     [TestMethod]

@@ -23,8 +23,12 @@ public sealed class ImageInferenceTests
         RuntimeIdentifiers = rids.Split(';', StringSplitOptions.RemoveEmptyEntries),
     };
 
-    private static ImageChoice? Infer(ProjectFacts project, ContainerSettings? settings = null, TestLog? log = null) =>
-        ImageInference.Infer(project, settings ?? new ContainerSettings(), log ?? new TestLog());
+    private static ImageChoice? Infer(ProjectFacts project, ContainerSettings? settings = null, TestLog? log = null)
+    {
+        log ??= new TestLog();
+        var resolved = ResolvedSettings.Resolve(settings ?? new ContainerSettings(), project, log);
+        return resolved is null ? null : ImageInference.Infer(project, resolved, log);
+    }
 
     [TestMethod]
     public void FollowsTheRulesOfTheDotNetSdk()
@@ -37,6 +41,28 @@ public sealed class ImageInferenceTests
         Assert.AreEqual("mcr.microsoft.com/dotnet/runtime-deps:10.0-noble-chiseled", Infer(Project(sc: true, trimmed: true, invariant: true))!.RuntimeImage);
         Assert.AreEqual("mcr.microsoft.com/dotnet/aspnet:8.0", Infer(Project("net8.0", web: true))!.RuntimeImage);
         Assert.AreEqual("mcr.microsoft.com/dotnet/runtime-deps:8.0-jammy-chiseled", Infer(Project("net8.0", aot: true, invariant: true))!.RuntimeImage);
+    }
+
+    /// <summary>
+    /// Microsoft.NET.Build.Containers (ComputeDotnetBaseImageAndTag, UbuntuCodenameForSDKVersion) picks the Ubuntu of
+    /// chiseled images by the .NET SDK's version: noble from 8.0.300 on, by SemVer order (a prerelease of 8.0.300 is older).
+    /// </summary>
+    [TestMethod]
+    [DataRow("8.0.100", "jammy")]
+    [DataRow("8.0.204", "jammy")]
+    [DataRow("8.0.300-preview.24203.14", "jammy")]
+    [DataRow("8.0.300", "noble")]
+    [DataRow("8.0.404", "noble")]
+    [DataRow("9.0.100", "noble")]
+    [DataRow("10.0.100-rc.2.25502.107", "noble")]
+    [DataRow("10.0.401", "noble")]
+    public void ChiseledUbuntuFollowsTheSdkVersion(string sdkVersion, string ubuntu)
+    {
+        var aot = Infer(Project("net8.0", aot: true, invariant: true) with { SdkVersion = sdkVersion })!;
+        Assert.AreEqual($"mcr.microsoft.com/dotnet/runtime-deps:8.0-{ubuntu}-chiseled", aot.RuntimeImage);
+        Assert.AreEqual($"mcr.microsoft.com/dotnet/runtime-deps:8.0-{ubuntu}-chiseled-extra", Infer(Project("net8.0", trimmed: true) with { SdkVersion = sdkVersion })!.RuntimeImage);
+        // A native binary built on a newer glibc may not start on an older one: the AOT build stage runs the same Ubuntu.
+        Assert.AreEqual($"mcr.microsoft.com/dotnet/sdk:8.0-{ubuntu}-aot", aot.SdkImage);
     }
 
     [TestMethod]

@@ -30,6 +30,7 @@ public sealed class UserDockerIgnoreCheckTests
                 Repository = "app",
                 Tags = ["latest"],
                 Images = new ImageChoice { SdkImage = "sdk", RuntimeImage = "runtime" },
+                BaseImages = ["sdk", "runtime"],
                 CopiedPaths = Copied,
             };
             var log = new TestLog();

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text;
 using MultiStage.Engine.Client;
+using MultiStage.Model;
 
 namespace MultiStage.Engine.Tests;
 

@@ -1,6 +1,7 @@
 using Docker.DotNet.Models;
 using MultiStage.Engine.Client;
 using MultiStage.Logging;
+using MultiStage.Model;
 
 namespace MultiStage.Engine.Tests;
 

@@ -2,7 +2,8 @@ namespace MultiStage.Diagnostics;
 
 /// <summary>
 /// Every code the generator reports. Each is documented in docs/errors.md; a unit test keeps the two in step
-/// and the codes unique.
+/// and the codes unique. A code's number says its severity: MSTAGE101–MSTAGE149 are errors, MSTAGE150–MSTAGE199
+/// warnings (the engine client's MSTAGE2xx and MSTAGE3xx are in docs/errors-engine.md).
 /// </summary>
 public static class ErrorCodes
 {
@@ -31,9 +32,9 @@ public static class ErrorCodes
     public const string ProjectEvaluationFailed = "MSTAGE123";
     public const string InvalidMaxCpuCount = "MSTAGE124";
     public const string InvalidLayers = "MSTAGE125";
+    /// <summary>Image building asked for under an MSBuild that cannot run the engine client (raised by Sdk.targets).</summary>
+    public const string EngineUnavailableInThisMSBuild = "MSTAGE126";
 
     /// <summary>Warning: a user-owned .dockerignore excludes a file the build stage copies.</summary>
     public const string DockerIgnoreExcludesInput = "MSTAGE151";
-    /// <summary>Warning: image building asked for under an MSBuild that cannot run the engine client.</summary>
-    public const string EngineUnavailableInThisMSBuild = "MSTAGE152";
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using MultiStage.Model;
 
 namespace MultiStage.DockerIgnoreMatching;
 
@@ -17,7 +18,7 @@ namespace MultiStage.DockerIgnoreMatching;
 public sealed class DockerIgnore
 {
     /// <summary>The name of the ignore file in the root of a build context.</summary>
-    public const string FileName = ".dockerignore";
+    public const string FileName = WellKnownNames.DockerIgnore;
 
     private readonly DockerIgnorePattern[] _patterns;
 

@@ -1,3 +1,5 @@
+using MultiStage.Model;
+
 namespace MultiStage.Generation;
 
 /// <summary>The generated .dockerignore: build output and tool state never belong in the build context.</summary>
@@ -16,8 +18,8 @@ public static class DockerIgnoreTemplate
         "**/*.user",
         "**/*.swp",
         "**/.DS_Store",
-        "**/Dockerfile*",
-        "**/.dockerignore",
+        "**/" + WellKnownNames.Dockerfile + "*",
+        "**/" + WellKnownNames.DockerIgnore,
         "**/docker-compose*",
         "**/*.dbmdl",
         "**/*.jfm",
@@ -25,6 +27,7 @@ public static class DockerIgnoreTemplate
         "**/values.dev.yaml",
     };
 
+    /// <param name="extraPatterns">The user's patterns, trimmed and none empty, appended in order.</param>
     public static string Render(IEnumerable<string> extraPatterns)
     {
         var lines = new List<string>
@@ -33,7 +36,7 @@ public static class DockerIgnoreTemplate
             "# Remove this header to take the file over; it is then never rewritten.",
         };
         lines.AddRange(Patterns);
-        lines.AddRange(extraPatterns.Where(p => p.Trim().Length > 0).Select(p => p.Trim()));
+        lines.AddRange(extraPatterns);
         return string.Join("\n", lines) + "\n";
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using MultiStage.IO;
+using MultiStage.Model;
 
 namespace MultiStage.Generation;
 
@@ -16,10 +17,13 @@ public static class InnerLoopDependencies
     public static readonly IReadOnlyList<PublishLayer> Layers = new[] { PublishLayer.Runtime, PublishLayer.Packages };
 
     /// <summary>The inner loop's Dockerfile of the app's own layers, in the inner-loop directory.</summary>
-    public const string AppDockerfileName = "Dockerfile";
+    public const string AppDockerfileName = WellKnownNames.Dockerfile;
 
     /// <summary>The dependencies Dockerfile, beside the inner loop's Dockerfile.</summary>
     public const string DockerfileName = "Dependencies.Dockerfile";
+
+    /// <summary>The images the inner loop's Dockerfiles start FROM, one a line, beside them.</summary>
+    public const string BaseImagesFileName = "base-images.txt";
 
     /// <summary>Tags of dependencies images start with this, followed by the content key.</summary>
     public const string TagPrefix = "multistage-deps-";
@@ -32,39 +36,26 @@ public static class InnerLoopDependencies
     /// <summary>What the dependencies build sends: its Dockerfile and the layer folders it copies (.dockerignore syntax).</summary>
     public static readonly string DependenciesContextIgnore = "*\n" + string.Concat(Layers.Select(l => "!" + ContextPath(l) + "\n"));
 
-    /// <summary>What the app build sends: everything but the layers the dependencies image holds.</summary>
-    public static readonly string AppContextIgnore = string.Concat(Layers.Select(l => ContextPath(l) + "\n")) + DockerfileName + "\n";
+    /// <summary>What the app build sends: everything but the layers the dependencies image holds and the files about it.</summary>
+    public static readonly string AppContextIgnore = string.Concat(Layers.Select(l => ContextPath(l) + "\n")) + DockerfileName + "\n" + BaseImagesFileName + "\n";
 
     /// <summary>A layer's folder in the inner loop's build context, e.g. <c>layers/runtime/</c>.</summary>
     public static string ContextPath(PublishLayer layer) => LayersFolder + "/" + PublishLayers.FolderName(layer) + "/";
 
     /// <summary>
     /// The images the inner loop's Dockerfiles in <paramref name="innerLoopDirectory"/> start FROM (the dependencies
-    /// image, the runtime image), as the previous build left them; none when there was no previous build.
+    /// image, the runtime image), as the previous generation wrote them down; none when there was none.
     /// </summary>
     public static IReadOnlyList<string> PreviousBaseImages(string innerLoopDirectory)
     {
-        var images = new List<string>();
-        foreach (var file in new[] { AppDockerfileName, DockerfileName }.Select(n => Path.Combine(innerLoopDirectory, n)).Where(File.Exists))
-        {
-            foreach (var line in File.ReadLines(file))
-            {
-                var words = line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-                if (words.Length < 2 || !words[0].Equals("FROM", StringComparison.OrdinalIgnoreCase))
-                {
-                    continue;
-                }
-
-                var image = words.Skip(1).FirstOrDefault(w => !w.StartsWith("--", StringComparison.Ordinal));
-                if (image is not null && !image.Equals("scratch", StringComparison.OrdinalIgnoreCase) && image.IndexOf('$') < 0 && !images.Contains(image, StringComparer.Ordinal))
-                {
-                    images.Add(image);
-                }
-            }
-        }
-
-        return images;
+        var text = AtomicFile.ReadOrNull(Path.Combine(innerLoopDirectory, BaseImagesFileName));
+        return text is null ? Array.Empty<string>() : text.Split(new[] { '\n' }, StringSplitOptions.RemoveEmptyEntries);
     }
+
+    /// <summary>Writes down what <see cref="PreviousBaseImages"/> reads: the dependencies image (when there is one), then the runtime image.</summary>
+    internal static void WriteBaseImages(string innerLoopDirectory, string? dependencyImage, string runtimeImage) =>
+        AtomicFile.WriteIfChanged(Path.Combine(innerLoopDirectory, BaseImagesFileName),
+            string.Concat(new[] { dependencyImage, runtimeImage }.OfType<string>().Distinct(StringComparer.Ordinal).Select(i => i + "\n")));
 
     /// <summary>
     /// The tag of the dependencies image for these layer folders, this Dockerfile and this runtime identifier (the

@@ -1,4 +1,4 @@
-namespace MultiStage;
+namespace MultiStage.IO;
 
 /// <summary>Path helpers that keep Dockerfile paths relative and '/'-separated.</summary>
 internal static class PathUtil

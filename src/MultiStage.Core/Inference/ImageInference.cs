@@ -1,22 +1,7 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
 using MultiStage.Diagnostics;
 using MultiStage.Model;
 
 namespace MultiStage.Inference;
-
-/// <summary>The images of both stages and how the build stage must publish.</summary>
-public sealed record ImageChoice
-{
-    public required string SdkImage { get; init; }
-    public required string RuntimeImage { get; init; }
-    /// <summary>True when the runtime image was inferred (a Microsoft image, so <c>APP_UID</c> is defined).</summary>
-    public bool RuntimeImageInferred { get; init; }
-    /// <summary>runtime-deps: the app carries its runtime.</summary>
-    public bool SelfContained { get; init; }
-    /// <summary>The publish must target musl (alpine).</summary>
-    public bool Musl { get; init; }
-}
 
 /// <summary>
 /// Picks base images with the rules of Microsoft.NET.Build.Containers (ComputeDotnetBaseImageAndTag), so that
@@ -26,13 +11,7 @@ public static class ImageInference
 {
     public const string MicrosoftRegistry = "mcr.microsoft.com";
 
-    // Families published for the .NET images; anything else is a typo or needs ContainerBaseImage.
-    private static readonly Regex KnownFamily = new(
-        "^(?:alpine(?:3\\.[0-9]+)?|noble|jammy|resolute|bookworm-slim|trixie-slim|azurelinux3\\.0" +
-        "|(?:noble|jammy|resolute)-chiseled(?:-extra|-composite|-composite-extra)?|azurelinux3\\.0-distroless(?:-extra)?)$",
-        RegexOptions.CultureInvariant);
-
-    public static ImageChoice? Infer(ProjectFacts project, ContainerSettings settings, Logging.ILog log)
+    public static ImageChoice? Infer(ProjectFacts project, ResolvedSettings settings, Logging.ILog log)
     {
         if (!TryParseVersion(project, log, out var version))
         {
@@ -57,39 +36,18 @@ public static class ImageInference
             return null;
         }
 
-        var family = settings.ContainerFamily;
-        if (family.Length > 0 && !KnownFamily.IsMatch(family))
-        {
-            log.Error(ErrorCodes.UnknownFamily, $"ContainerFamily '{family}' is not a known .NET image family (for example noble-chiseled, alpine, jammy). Set ContainerBaseImage to use another image.");
-            return null;
-        }
-
+        var family = settings.Family;
         var musl = muslCount > 0 || family.StartsWith("alpine", StringComparison.Ordinal);
         var selfContained = project.SelfContained || project.PublishAot || project.PublishTrimmed;
         var majorMinor = version.ToString(2);
-        var chiseledDistro = version.Major >= 9 ? "noble" : "jammy";
+        var chiseledDistro = UbuntuForSdk(project.SdkVersion, version);
 
-        var sdk = settings.SdkImage;
-        if (sdk.Length == 0)
+        // The AOT build stage runs the same Ubuntu as the image: a native binary linked against a newer glibc may not start on an older one.
+        var sdk = settings.SdkImage
+            ?? Mirror($"{MicrosoftRegistry}/dotnet/sdk:{(project.PublishAot ? (musl ? $"{majorMinor}-alpine-aot" : $"{majorMinor}-{chiseledDistro}-aot") : majorMinor)}", settings.BaseImageRegistry);
+        if (settings.BaseImage is not null)
         {
-            var sdkTag = project.PublishAot ? (musl ? $"{majorMinor}-alpine-aot" : $"{majorMinor}-{chiseledDistro}-aot") : majorMinor;
-            sdk = Mirror($"{MicrosoftRegistry}/dotnet/sdk:{sdkTag}", settings.BaseImageRegistry);
-        }
-        else if (!ImageReference.IsValidReference(sdk))
-        {
-            log.Error(ErrorCodes.InvalidSdkImage, $"MultiStageSdkImage '{sdk}' is not a valid image reference.");
-            return null;
-        }
-
-        if (settings.ContainerBaseImage.Length > 0)
-        {
-            if (!ImageReference.IsValidReference(settings.ContainerBaseImage))
-            {
-                log.Error(ErrorCodes.InvalidBaseImage, $"ContainerBaseImage '{settings.ContainerBaseImage}' is not a valid image reference (registry/repository:tag, lowercase repository).");
-                return null;
-            }
-
-            return new ImageChoice { SdkImage = sdk, RuntimeImage = settings.ContainerBaseImage, SelfContained = selfContained, Musl = musl };
+            return new ImageChoice { SdkImage = sdk, RuntimeImage = settings.BaseImage, SelfContained = selfContained, Musl = musl };
         }
 
         var repository = selfContained ? "runtime-deps" : project.IsWeb ? "aspnet" : "runtime";
@@ -125,6 +83,24 @@ public static class ImageInference
         };
     }
 
+    /// <summary>
+    /// The Ubuntu of the chiseled images, by the rule of Microsoft.NET.Build.Containers: <c>noble</c> from .NET SDK
+    /// 8.0.300 on (a prerelease of 8.0.300 comes before it), <c>jammy</c> before. Without a readable SDK version, the
+    /// first SDK of the target framework (<c>major.minor.100</c>) stands in: the oldest that can build the app.
+    /// </summary>
+    internal static string UbuntuForSdk(string sdkVersion, Version targetFramework)
+    {
+        var dash = sdkVersion.IndexOf('-');
+        var prerelease = dash >= 0;
+        if (!Version.TryParse(prerelease ? sdkVersion.Substring(0, dash) : sdkVersion, out var sdk) || sdk.Build < 0)
+        {
+            (sdk, prerelease) = (new Version(targetFramework.Major, targetFramework.Minor, 100), false);
+        }
+
+        var noble = new Version(8, 0, 300);
+        return sdk > noble || (sdk == noble && !prerelease) ? "noble" : "jammy";
+    }
+
     /// <summary>Moves an image of Microsoft's registry to the mirror the user named.</summary>
     public static string Mirror(string image, string mirror) =>
         mirror.Length > 0 && image.StartsWith(MicrosoftRegistry + "/", StringComparison.Ordinal)
@@ -151,6 +127,4 @@ public static class ImageInference
         version = new Version(parsed.Major, Math.Max(parsed.Minor, 0));
         return true;
     }
-
-    internal static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,6 +1,9 @@
 namespace MultiStage.Model;
 
-/// <summary>What the user asked for through properties and items. Empty strings mean "not set".</summary>
+/// <summary>
+/// What the user asked for through properties and items, as given: empty strings mean "not set". Nothing here is
+/// checked or defaulted; <see cref="ResolvedSettings.Resolve"/> does both, once.
+/// </summary>
 public sealed record ContainerSettings
 {
     public string ContainerRepository { get; init; } = "";
@@ -24,7 +27,7 @@ public sealed record ContainerSettings
     public IReadOnlyList<string> DefaultArgs { get; init; } = Array.Empty<string>();
     /// <summary>Entrypoint (default), DefaultArgs or None, as in Microsoft.NET.Build.Containers.</summary>
     public string AppCommandInstruction { get; init; } = "";
-    public string Configuration { get; init; } = "Release";
+    public string Configuration { get; init; } = "";
     /// <summary>Extra arguments for <c>dotnet publish</c> in the build stage (each one quoted).</summary>
     public IReadOnlyList<string> PublishArguments { get; init; } = Array.Empty<string>();
     /// <summary>Build-context root; inferred when empty.</summary>
@@ -32,15 +35,15 @@ public sealed record ContainerSettings
     /// <summary>Where the Dockerfile goes; <c>&lt;context&gt;/Dockerfile</c> when empty.</summary>
     public string DockerfilePath { get; init; } = "";
     /// <summary>Whether the SDK package is vendored into the context (<c>Context</c>) or restored from the user's feeds (<c>Feed</c>).</summary>
-    public string SdkSource { get; init; } = "Context";
+    public string SdkSource { get; init; } = "";
     /// <summary>Folder of the running MultiStage.Sdk package (holding <c>.nupkg.metadata</c>), to vendor into the context.</summary>
     public string SdkPackageDirectory { get; init; } = "";
-    public string SdkPackageId { get; init; } = "MultiStage.Sdk";
+    public string SdkPackageId { get; init; } = "";
     public string SdkPackageVersion { get; init; } = "";
     /// <summary><c>BuildKit</c> (default: cross-platform build stage, cache mounts) or <c>Classic</c> (the legacy builder's subset).</summary>
     public string Builder { get; init; } = "";
-    /// <summary>A BuildKit cache mount for the build output (and one for NuGet downloads), so edits compile incrementally (BuildKit only).</summary>
-    public bool CacheMounts { get; init; } = true;
+    /// <summary>A BuildKit cache mount for the build output (and one for NuGet downloads), so edits compile incrementally (BuildKit only); off only with <c>false</c>.</summary>
+    public string CacheMounts { get; init; } = "";
     /// <summary>MSBuild nodes for the publish in the build stage; empty: one with cache mounts, MSBuild's default without.</summary>
     public string MaxCpuCount { get; init; } = "";
     /// <summary>

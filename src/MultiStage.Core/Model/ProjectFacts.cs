@@ -20,6 +20,8 @@ public sealed record ProjectFacts
     public bool PublishTrimmed { get; init; }
     public bool InvariantGlobalization { get; init; }
     public string RuntimeIdentifier { get; init; } = "";
+    /// <summary>The .NET SDK running the build (NETCoreSdkVersion), e.g. <c>10.0.100</c>; it picks the Ubuntu of chiseled images.</summary>
+    public string SdkVersion { get; init; } = "";
     public IReadOnlyList<string> RuntimeIdentifiers { get; init; } = Array.Empty<string>();
     /// <summary>Names of FrameworkReference items, e.g. <c>Microsoft.AspNetCore.App</c>.</summary>
     public IReadOnlyList<string> FrameworkReferences { get; init; } = Array.Empty<string>();

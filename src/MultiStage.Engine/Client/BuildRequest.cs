@@ -1,3 +1,5 @@
+using MultiStage.Model;
+
 namespace MultiStage.Engine.Client;
 
 /// <summary>Writes the build context, as a tar archive, to the stream the engine reads.</summary>
@@ -7,19 +9,6 @@ public interface IBuildContextSource
     Task WriteTarAsync(Stream destination, CancellationToken cancellationToken);
 }
 
-/// <summary>Which builder of the engine runs the Dockerfile.</summary>
-public enum BuilderKind
-{
-    /// <summary>BuildKit when the engine has it (API 1.39 or later on Linux), else the classic builder. DOCKER_BUILDKIT=0/1 decides when set, as for the docker CLI.</summary>
-    Auto,
-
-    /// <summary>BuildKit (Engine API build version 2).</summary>
-    BuildKit,
-
-    /// <summary>The classic builder (Engine API build version 1).</summary>
-    Classic,
-}
-
 /// <summary>One image build.</summary>
 public sealed record BuildRequest
 {
@@ -27,7 +16,7 @@ public sealed record BuildRequest
     public required IBuildContextSource Context { get; init; }
 
     /// <summary>Path of the Dockerfile inside the context, slash-separated.</summary>
-    public string DockerfilePath { get; init; } = "Dockerfile";
+    public string DockerfilePath { get; init; } = WellKnownNames.Dockerfile;
 
     /// <summary>Repository the tags apply to (e.g. "registry:5000/team/app"); null builds an untagged image.</summary>
     public string? Repository { get; init; }

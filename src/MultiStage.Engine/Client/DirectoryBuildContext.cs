@@ -1,5 +1,6 @@
 using MultiStage.DockerIgnoreMatching;
 using MultiStage.Engine.Context;
+using MultiStage.Model;
 
 namespace MultiStage.Engine.Client;
 
@@ -10,7 +11,7 @@ public sealed class DirectoryBuildContext : IBuildContextSource
     /// <param name="dockerfilePath">The Dockerfile relative to the root, kept even when .dockerignore excludes it; null when it is not in the directory.</param>
     /// <param name="extraFiles">In-memory files added to the archive, e.g. a Dockerfile written elsewhere (see <see cref="BuildContext.GeneratedDockerfileName"/>).</param>
     /// <param name="ignore">Exclusions to apply instead of the directory's .dockerignore; the Dockerfile is kept either way.</param>
-    public DirectoryBuildContext(string contextDirectory, string? dockerfilePath = "Dockerfile", IReadOnlyCollection<BuildContextFile>? extraFiles = null, DockerIgnore? ignore = null)
+    public DirectoryBuildContext(string contextDirectory, string? dockerfilePath = WellKnownNames.Dockerfile, IReadOnlyCollection<BuildContextFile>? extraFiles = null, DockerIgnore? ignore = null)
     {
         ContextDirectory = contextDirectory;
         DockerfilePath = dockerfilePath;

@@ -11,6 +11,7 @@ using MultiStage.Engine.BuildKit;
 using MultiStage.Engine.BuildOutput;
 using MultiStage.Inference;
 using MultiStage.Logging;
+using MultiStage.Model;
 
 namespace MultiStage.Engine.Client;
 

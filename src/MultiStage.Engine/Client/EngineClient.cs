@@ -6,6 +6,7 @@ using MultiStage.Engine.BuildKit;
 using MultiStage.Engine.BuildOutput;
 using MultiStage.Engine.BuildKit.Protocol;
 using MultiStage.Logging;
+using MultiStage.Model;
 using Timestamp = Google.Protobuf.WellKnownTypes.Timestamp;
 
 namespace MultiStage.Engine.Client;

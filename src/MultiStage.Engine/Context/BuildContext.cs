@@ -1,6 +1,7 @@
 using System.Formats.Tar;
 using System.Runtime.InteropServices;
 using MultiStage.DockerIgnoreMatching;
+using MultiStage.Model;
 
 namespace MultiStage.Engine.Context;
 
@@ -42,7 +43,7 @@ public sealed record BuildContextResult(long BytesWritten, int Files, int Direct
 public static class BuildContext
 {
     /// <summary>The archive name under which a Dockerfile that lives outside the context directory is sent.</summary>
-    public const string GeneratedDockerfileName = ".multistage.Dockerfile";
+    public const string GeneratedDockerfileName = WellKnownNames.StateFolder + "." + WellKnownNames.Dockerfile;
 
     private const int UstarNameLimit = 100;
     private const long UstarSizeLimit = 077777777777L;

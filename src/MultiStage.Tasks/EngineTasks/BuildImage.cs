@@ -3,6 +3,7 @@ using MultiStage.DockerIgnoreMatching;
 using MultiStage.Engine.Client;
 using MultiStage.Engine.Context;
 using MultiStage.Generation;
+using MultiStage.Model;
 using Task = Microsoft.Build.Utilities.Task;
 
 namespace MultiStage.Tasks;
@@ -55,9 +56,10 @@ public sealed class BuildImage : Task, ICancelableTask
 
     private async Task<bool> ExecuteAsync(TaskLog log)
     {
-        var builder = Builder.Length == 0 ? BuilderKind.Auto
-            : Enum.TryParse<BuilderKind>(Builder, ignoreCase: true, out var parsed) ? parsed
-            : throw new EngineException(EngineErrorCodes.InvalidRequest, $"MultiStageBuilder '{Builder}' is not one of BuildKit, Classic.");
+        if (ResolvedSettings.ParseBuilder(Builder, log) is not { } builder)
+        {
+            return false;
+        }
 
         // A Dockerfile outside the context travels inside the archive under a reserved name.
         var contextRoot = Path.GetFullPath(ContextRoot);

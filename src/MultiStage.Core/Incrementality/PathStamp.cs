@@ -1,30 +1,35 @@
 using System.Globalization;
 using System.Text;
 
-namespace MultiStage.IO;
+namespace MultiStage.Incrementality;
 
-/// <summary>
-/// The state of a path that a cached result depends on, as a short string to store and compare later. Kinds:
-/// <c>f</c> a file (write time and size, or missing), <c>d</c> a folder (the names of the files in it),
-/// <c>p</c> a file probe (exists or not), <c>e</c> an entry probe (a file or folder exists or not).
-/// </summary>
+/// <summary>What a <see cref="PathStamp"/> records of a path; the value is the letter cache files store.</summary>
+public enum PathStampKind
+{
+    /// <summary>A file: write time and size, or missing.</summary>
+    File = 'f',
+
+    /// <summary>A folder: the names of the files in it.</summary>
+    Folder = 'd',
+
+    /// <summary>A file probe: exists or not.</summary>
+    Probe = 'p',
+
+    /// <summary>An entry probe: a file or folder exists or not.</summary>
+    Entry = 'e',
+}
+
+/// <summary>The state of a path that a cached result depends on, as a short string to store and compare later.</summary>
 public static class PathStamp
 {
-    public const char File = 'f';
-    public const char Folder = 'd';
-    public const char Probe = 'p';
-    public const char Entry = 'e';
-
-    public static bool IsKind(char kind) => kind is File or Folder or Probe or Entry;
-
-    public static string Of(char kind, string path)
+    public static string Of(PathStampKind kind, string path)
     {
         switch (kind)
         {
-            case File:
+            case PathStampKind.File:
                 var file = new FileInfo(path);
                 return file.Exists ? file.LastWriteTimeUtc.Ticks.ToString(CultureInfo.InvariantCulture) + ":" + file.Length.ToString(CultureInfo.InvariantCulture) : "missing";
-            case Folder:
+            case PathStampKind.Folder:
                 if (!Directory.Exists(path))
                 {
                     return "missing";
@@ -34,7 +39,7 @@ public static class PathStamp
                 var names = Directory.EnumerateFiles(path).Select(f => Path.GetFileName(f)).ToList();
                 names.Sort(StringComparer.Ordinal);
                 return ClosureCache.Key(names);
-            case Probe:
+            case PathStampKind.Probe:
                 return System.IO.File.Exists(path) ? "1" : "0";
             default:
                 return System.IO.File.Exists(path) || Directory.Exists(path) ? "1" : "0";
@@ -42,8 +47,8 @@ public static class PathStamp
     }
 
     /// <summary>True when a file was written at or after <paramref name="sinceUtc"/>: a reader then may have seen it half-way.</summary>
-    public static bool ChangedSince(char kind, string path, DateTime sinceUtc) =>
-        kind == File && System.IO.File.Exists(path) && System.IO.File.GetLastWriteTimeUtc(path) >= sinceUtc;
+    public static bool ChangedSince(PathStampKind kind, string path, DateTime sinceUtc) =>
+        kind == PathStampKind.File && System.IO.File.Exists(path) && System.IO.File.GetLastWriteTimeUtc(path) >= sinceUtc;
 
     /// <summary>
     /// The lines after the first two of a cache file in the tab-separated, line-based format (a header, then
@@ -74,8 +79,8 @@ public static class PathStamp
         new StringBuilder().Append(header).Append('\n').Append("key\t").Append(key).Append('\n');
 
     /// <summary>A <c>stamp\t&lt;kind&gt;\t&lt;stamp&gt;\t&lt;path&gt;</c> line with the path's state now.</summary>
-    public static void AppendStampLine(StringBuilder text, char kind, string path) =>
-        text.Append("stamp\t").Append(kind).Append('\t').Append(Of(kind, path)).Append('\t').Append(path).Append('\n');
+    public static void AppendStampLine(StringBuilder text, PathStampKind kind, string path) =>
+        text.Append("stamp\t").Append((char)kind).Append('\t').Append(Of(kind, path)).Append('\t').Append(path).Append('\n');
 
     /// <summary>
     /// For the split fields of a cache line: null when it is not a stamp line; otherwise whether the path is still as
@@ -88,7 +93,7 @@ public static class PathStamp
             return null;
         }
 
-        return parts[1].Length == 1 && IsKind(parts[1][0]) && Of(parts[1][0], parts[3]) == parts[2];
+        return parts[1].Length == 1 && Enum.IsDefined(typeof(PathStampKind), (int)parts[1][0]) && Of((PathStampKind)parts[1][0], parts[3]) == parts[2];
     }
 
     /// <summary>Whether a value fits the tab-separated, line-based cache formats.</summary>

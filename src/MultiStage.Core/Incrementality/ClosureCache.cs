@@ -3,7 +3,9 @@ using System.Security.Cryptography;
 using System.Text;
 using MultiStage.Model;
 
-namespace MultiStage.IO;
+using MultiStage.IO;
+
+namespace MultiStage.Incrementality;
 
 /// <summary>
 /// Keeps the evaluated ProjectReference closure between runs, so a publish where nothing the evaluation read has
@@ -143,7 +145,7 @@ public static class ClosureCache
     }
 
     /// <summary>What the closure's evaluation depended on, as <see cref="PathStamp"/> kinds: files, folders (their files) and probes.</summary>
-    internal static IEnumerable<(char Kind, string Path)> Watched(IReadOnlyList<ProjectNode> closure)
+    internal static IEnumerable<(PathStampKind Kind, string Path)> Watched(IReadOnlyList<ProjectNode> closure)
     {
         var files = new SortedSet<string>(StringComparer.Ordinal);
         var folders = new SortedSet<string>(StringComparer.Ordinal);
@@ -176,7 +178,7 @@ public static class ClosureCache
             }
         }
 
-        return files.Select(f => (PathStamp.File, f)).Concat(folders.Select(d => (PathStamp.Folder, d))).Concat(probes.Select(p => (PathStamp.Probe, p)));
+        return files.Select(f => (PathStampKind.File, f)).Concat(folders.Select(d => (PathStampKind.Folder, d))).Concat(probes.Select(p => (PathStampKind.Probe, p)));
     }
 
     private static void Append(StringBuilder text, string tag, IEnumerable<string> values)

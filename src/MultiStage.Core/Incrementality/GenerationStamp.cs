@@ -1,4 +1,6 @@
-namespace MultiStage.IO;
+using MultiStage.IO;
+
+namespace MultiStage.Incrementality;
 
 /// <summary>
 /// Remembers a generation that wrote nothing new, so the next run with the same inputs can skip planning altogether
@@ -50,7 +52,7 @@ public static class GenerationStamp
     /// or a value cannot be written down. Outputs are the files the generation wrote or found up to date.
     /// </summary>
     public static bool Write(string stampFile, string key, IEnumerable<KeyValuePair<string, string>> outputs,
-        IEnumerable<(char Kind, string Path)> inputs, IEnumerable<string> outputFiles, DateTime startedAtUtc)
+        IEnumerable<(PathStampKind Kind, string Path)> inputs, IEnumerable<string> outputFiles, DateTime startedAtUtc)
     {
         var text = PathStamp.StartCacheText(Header, key);
         foreach (var pair in outputs)
@@ -66,7 +68,7 @@ public static class GenerationStamp
         var outputList = outputFiles.ToList();
         var written = new HashSet<string>(outputList, StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (kind, path) in inputs.Where(i => !written.Contains(i.Path)).Concat(outputList.Select(f => (PathStamp.File, f))))
+        foreach (var (kind, path) in inputs.Where(i => !written.Contains(i.Path)).Concat(outputList.Select(f => (PathStampKind.File, f))))
         {
             if (!seen.Add(kind + path))
             {

@@ -1,0 +1,89 @@
+using MultiStage.Dockerfiles;
+using MultiStage.Inference;
+using MultiStage.Model;
+
+namespace MultiStage.Generation;
+
+/// <summary>The runtime stage: the runtime image, the app's metadata, its layers by change frequency, the user and the command.</summary>
+public static class RuntimeStage
+{
+    public const string Name = "final";
+
+    /// <summary>
+    /// The stage's instructions; <paramref name="copyLayer"/> copies one layer from wherever this Dockerfile finds it.
+    /// From <paramref name="fromImage"/> (an inner loop's dependencies image) instead of the runtime image when given.
+    /// </summary>
+    internal static List<Instruction> Instructions(ProjectFacts project, ResolvedSettings settings, ImageChoice images, IReadOnlyList<PublishLayer> layers, Func<PublishLayer, Copy> copyLayer, string? fromImage = null)
+    {
+        var i = new List<Instruction> { new From(fromImage ?? images.RuntimeImage, Name) };
+        if (fromImage is null)
+        {
+            // An image built FROM the inner loop's dependencies image inherits its working directory.
+            i.Add(new Workdir(settings.WorkingDirectory));
+        }
+
+        i.AddRange(Ports(project, settings));
+        if (settings.EnvironmentVariables.Count > 0)
+        {
+            i.Add(new Env(settings.EnvironmentVariables));
+        }
+
+        var fromArgs = settings.LabelsFromBuildArgs;
+        i.AddRange(fromArgs.Select(p => p.Value).Distinct(StringComparer.Ordinal).OrderBy(n => n, StringComparer.Ordinal).Select(name => new Arg(name)));
+        if (settings.Labels.Count > 0 || fromArgs.Count > 0)
+        {
+            i.Add(new Label(settings.Labels, fromArgs.Count > 0 ? fromArgs : null));
+        }
+
+        i.Add(new Comment(LayerComment(layers)));
+        i.AddRange(layers.Select(copyLayer));
+        // Microsoft's images define APP_UID (the non-root 'app' user); another base may not, so fall back to its uid.
+        i.Add(settings.User is { } user ? new User(user) : new User(images.RuntimeImageInferred ? "$APP_UID" : "${APP_UID:-1654}", IsExpression: true));
+        i.AddRange(EntryInstructions(project, settings, images));
+        return i;
+    }
+
+    /// <summary>The ContainerPort items; a web app without any, like Microsoft.NET.Build.Containers: those of the ASP.NET variables, else the image's 8080.</summary>
+    private static IReadOnlyList<Expose> Ports(ProjectFacts project, ResolvedSettings settings) =>
+        settings.Ports.Count > 0 || !project.IsWeb ? settings.Ports
+        : settings.AspNetPorts.Count > 0 ? settings.AspNetPorts
+        : new[] { new Expose(8080, "tcp") };
+
+    private static string LayerComment(IReadOnlyList<PublishLayer> layers)
+    {
+        var names = layers.Select(l => l switch
+        {
+            PublishLayer.Runtime => "runtime files",
+            PublishLayer.Packages => "NuGet packages",
+            PublishLayer.Resources => "the app's resources (apphost, config, content)",
+            PublishLayer.Projects => "its ProjectReferences",
+            _ => "its own assemblies",
+        }).ToList();
+        return "Layers by change frequency: " + string.Join(", ", names.Take(names.Count - 1)) + ", then " + names[names.Count - 1] + ".";
+    }
+
+    private static IEnumerable<Instruction> EntryInstructions(ProjectFacts project, ResolvedSettings settings, ImageChoice images)
+    {
+        var dir = settings.WorkingDirectory.TrimEnd('/') + "/";
+        var command = settings.AppCommand.Count > 0
+            ? settings.AppCommand.ToList()
+            : images.SelfContained
+                ? new List<string> { dir + project.AssemblyName }
+                : new List<string> { "dotnet", dir + project.TargetFileName };
+        command.AddRange(settings.AppCommandArgs);
+        switch (settings.AppCommandInstruction)
+        {
+            case AppCommandInstruction.Entrypoint:
+                yield return new Entrypoint(command);
+                if (settings.DefaultArgs.Count > 0)
+                {
+                    yield return new Cmd(settings.DefaultArgs);
+                }
+
+                break;
+            case AppCommandInstruction.DefaultArgs:
+                yield return new Cmd(command.Concat(settings.DefaultArgs).ToList());
+                break;
+        }
+    }
+}

@@ -1,0 +1,14 @@
+namespace MultiStage.Inference;
+
+/// <summary>The images of both stages and how the build stage must publish.</summary>
+public sealed record ImageChoice
+{
+    public required string SdkImage { get; init; }
+    public required string RuntimeImage { get; init; }
+    /// <summary>True when the runtime image was inferred (a Microsoft image, so <c>APP_UID</c> is defined).</summary>
+    public bool RuntimeImageInferred { get; init; }
+    /// <summary>runtime-deps: the app carries its runtime.</summary>
+    public bool SelfContained { get; init; }
+    /// <summary>The publish must target musl (alpine).</summary>
+    public bool Musl { get; init; }
+}

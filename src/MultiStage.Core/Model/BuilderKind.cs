@@ -1,0 +1,17 @@
+namespace MultiStage.Model;
+
+/// <summary>Which builder of the engine runs the Dockerfile.</summary>
+public enum BuilderKind
+{
+    /// <summary>
+    /// Not chosen: the engine client asks the engine (BuildKit when it has it; DOCKER_BUILDKIT=0/1 decides when set,
+    /// as for the docker CLI). Never a resolved setting: the generator writes for BuildKit then.
+    /// </summary>
+    Auto,
+
+    /// <summary>BuildKit (Engine API build version 2): cross-platform build stage, cache mounts.</summary>
+    BuildKit,
+
+    /// <summary>The classic builder (Engine API build version 1): the subset the legacy builder parses.</summary>
+    Classic,
+}

@@ -1,0 +1,324 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using MultiStage.Diagnostics;
+using MultiStage.Dockerfiles;
+using MultiStage.Inference;
+using MultiStage.Logging;
+
+namespace MultiStage.Model;
+
+/// <summary>Checking the user's values, each with its own code, and filling the defaults.</summary>
+public sealed partial record ResolvedSettings
+{
+    private static readonly Regex UserRegex = new("^(?:[A-Za-z_][A-Za-z0-9_.-]*|[0-9]+)(?::(?:[A-Za-z_][A-Za-z0-9_.-]*|[0-9]+))?$", RegexOptions.CultureInvariant);
+    private static readonly Regex VariableNameRegex = new("^[A-Za-z_][A-Za-z0-9_.:-]*$", RegexOptions.CultureInvariant);
+
+    // Families published for the .NET images; anything else is a typo or needs ContainerBaseImage.
+    private static readonly Regex KnownFamily = new(
+        "^(?:alpine(?:3\\.[0-9]+)?|noble|jammy|resolute|bookworm-slim|trixie-slim|azurelinux3\\.0" +
+        "|(?:noble|jammy|resolute)-chiseled(?:-extra|-composite|-composite-extra)?|azurelinux3\\.0-distroless(?:-extra)?)$",
+        RegexOptions.CultureInvariant);
+
+    /// <summary>The settings with defaults filled; null (the first problem logged) when a value is not valid.</summary>
+    public static ResolvedSettings? Resolve(ContainerSettings settings, ProjectFacts project, ILog log)
+    {
+        if (ParseBuilder(settings.Builder, log) is not { } chosenBuilder
+            || ParseSwitch(settings.SdkSource, "MultiStageSdkSource", SdkSource.Context, log) is not { } sdkSource)
+        {
+            return null;
+        }
+
+        if (settings.BaseImageRegistry.Length > 0 && !ImageReference.IsValidRegistry(settings.BaseImageRegistry))
+        {
+            log.Error(ErrorCodes.InvalidBaseImageRegistry, $"MultiStageBaseImageRegistry '{settings.BaseImageRegistry}' is not a registry host (host[:port][/path]).");
+            return null;
+        }
+
+        var repository = (settings.ContainerRepository.Length > 0 ? settings.ContainerRepository : project.AssemblyName).Replace(' ', '-');
+        if (settings.ContainerRepository.Length == 0)
+        {
+            // The assembly name is only a default: make it a valid repository the way the .NET SDK does.
+            repository = repository.ToLowerInvariant();
+        }
+
+        if (!ImageReference.IsValidRepository(repository))
+        {
+            log.Error(ErrorCodes.InvalidRepository, $"ContainerRepository '{repository}' is not a valid repository name (lowercase letters, digits and separators ., _, __, -; '/' between components).");
+            return null;
+        }
+
+        var tags = (settings.ContainerImageTags.Length > 0 ? settings.ContainerImageTags : settings.ContainerImageTag.Length > 0 ? settings.ContainerImageTag : DefaultTag)
+            .Split(new[] { ';' }, StringSplitOptions.RemoveEmptyEntries).Select(t => t.Trim()).Where(t => t.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+        var badTag = tags.FirstOrDefault(t => !ImageReference.IsValidTag(t));
+        if (badTag is not null || tags.Count == 0)
+        {
+            log.Error(ErrorCodes.InvalidImageTag, $"ContainerImageTag(s) '{badTag ?? settings.ContainerImageTags}' is not a valid tag (letters, digits, '_', '.', '-'; at most 128; not starting with '.' or '-').");
+            return null;
+        }
+
+        if (!Images(settings, log))
+        {
+            return null;
+        }
+
+        // Not chosen: the Dockerfile is written for BuildKit, the builder of every current engine.
+        var builder = chosenBuilder == BuilderKind.Auto ? BuilderKind.BuildKit : chosenBuilder;
+        var cacheMounts = builder == BuilderKind.BuildKit && !string.Equals(settings.CacheMounts, "false", StringComparison.OrdinalIgnoreCase);
+        if (CheckWorkingDirectory(settings, log) is not { } workdir
+            || CheckMaxCpuCount(settings, cacheMounts, log) is not { } maxCpuCount
+            || CheckPorts(settings, log) is not { } ports
+            || Pairs(settings.EnvironmentVariables, IsVariableName, "ContainerEnvironmentVariable", ErrorCodes.InvalidEnvironmentVariable,
+                "is not a valid variable name (letters, digits, '_', '.', ':', '-'; not starting with a digit)", log) is not { } environment
+            || Pairs(settings.Labels, IsLabelName, "ContainerLabel", ErrorCodes.InvalidLabel, "is not a valid label name (no spaces or control characters)", log) is not { } labels
+            || LabelsFromArguments(settings, labels, log) is not { } fromArgs
+            || CheckUser(settings, log) is not { } user
+            || !Command(settings, log)
+            || ParseAppCommandInstruction(settings.AppCommandInstruction, log) is not { } instruction)
+        {
+            return null;
+        }
+
+        var packageVersion = settings.SdkPackageVersion.ToLowerInvariant();
+        return new ResolvedSettings
+        {
+            Repository = repository,
+            Tags = tags,
+            Family = settings.ContainerFamily,
+            BaseImage = settings.ContainerBaseImage.Length > 0 ? settings.ContainerBaseImage : null,
+            SdkImage = settings.SdkImage.Length > 0 ? settings.SdkImage : null,
+            BaseImageRegistry = settings.BaseImageRegistry,
+            User = user.Length > 0 ? user : null,
+            WorkingDirectory = workdir,
+            Ports = ports,
+            AspNetPorts = Sorted(PortsFromAspNetVariables(settings.EnvironmentVariables)),
+            EnvironmentVariables = environment,
+            Labels = labels,
+            LabelsFromBuildArgs = fromArgs,
+            AppCommand = settings.AppCommand,
+            AppCommandArgs = settings.AppCommandArgs,
+            DefaultArgs = settings.DefaultArgs,
+            AppCommandInstruction = instruction,
+            Configuration = settings.Configuration.Length > 0 ? settings.Configuration : DefaultConfiguration,
+            PublishArguments = settings.PublishArguments,
+            ContextRoot = settings.ContextRoot.Length > 0 ? Path.GetFullPath(settings.ContextRoot) : null,
+            DockerfilePath = settings.DockerfilePath.Length > 0 ? Path.GetFullPath(settings.DockerfilePath) : null,
+            SdkSource = sdkSource,
+            SdkPackageDirectory = settings.SdkPackageDirectory,
+            SdkPackageId = settings.SdkPackageId.Length > 0 ? settings.SdkPackageId.ToLowerInvariant() : WellKnownNames.SdkPackageFolder,
+            SdkPackageVersion = packageVersion,
+            Builder = builder,
+            CacheMounts = cacheMounts,
+            MaxCpuCount = maxCpuCount == 0 ? null : maxCpuCount,
+            DockerIgnorePatterns = settings.DockerIgnorePatterns.Select(p => p.Trim()).Where(p => p.Length > 0).ToList(),
+        };
+    }
+
+    /// <summary>
+    /// MultiStageBuilder: <see cref="BuilderKind.Auto"/> when not set, null (logged) when not one of the builders. The
+    /// image build reads the same property after generation has checked it, so the check lives here only.
+    /// </summary>
+    public static BuilderKind? ParseBuilder(string value, ILog log) =>
+        ParseSwitch(value, "MultiStageBuilder", BuilderKind.Auto, log, BuilderKind.BuildKit, BuilderKind.Classic);
+
+    private static AppCommandInstruction? ParseAppCommandInstruction(string value, ILog log)
+    {
+        var parsed = Parse(value, AppCommandInstruction.Entrypoint, AllOf<AppCommandInstruction>());
+        if (parsed is null)
+        {
+            log.Error(ErrorCodes.InvalidAppCommandInstruction, $"ContainerAppCommandInstruction '{value}' is not one of Entrypoint, DefaultArgs, None.");
+        }
+
+        return parsed;
+    }
+
+    private static T? ParseSwitch<T>(string value, string property, T unset, ILog log, params T[] allowed)
+        where T : struct, Enum
+    {
+        allowed = allowed.Length > 0 ? allowed : AllOf<T>();
+        var parsed = Parse(value, unset, allowed);
+        if (parsed is null)
+        {
+            log.Error(ErrorCodes.InvalidSwitchValue, $"{property} '{value}' is not one of {string.Join(", ", allowed)}.");
+        }
+
+        return parsed;
+    }
+
+    /// <summary>By name only, in any case: Enum.TryParse would also take numbers.</summary>
+    private static T? Parse<T>(string value, T unset, T[] allowed)
+        where T : struct, Enum =>
+        value.Length == 0 ? unset : allowed.Where(a => string.Equals(a.ToString(), value, StringComparison.OrdinalIgnoreCase)).Select(a => (T?)a).FirstOrDefault();
+
+    private static T[] AllOf<T>()
+        where T : struct, Enum => (T[])Enum.GetValues(typeof(T));
+
+    private static bool Images(ContainerSettings settings, ILog log)
+    {
+        if (settings.ContainerFamily.Length > 0 && !KnownFamily.IsMatch(settings.ContainerFamily))
+        {
+            log.Error(ErrorCodes.UnknownFamily, $"ContainerFamily '{settings.ContainerFamily}' is not a known .NET image family (for example noble-chiseled, alpine, jammy). Set ContainerBaseImage to use another image.");
+            return false;
+        }
+
+        if (settings.SdkImage.Length > 0 && !ImageReference.IsValidReference(settings.SdkImage))
+        {
+            log.Error(ErrorCodes.InvalidSdkImage, $"MultiStageSdkImage '{settings.SdkImage}' is not a valid image reference.");
+            return false;
+        }
+
+        if (settings.ContainerBaseImage.Length > 0 && !ImageReference.IsValidReference(settings.ContainerBaseImage))
+        {
+            log.Error(ErrorCodes.InvalidBaseImage, $"ContainerBaseImage '{settings.ContainerBaseImage}' is not a valid image reference (registry/repository:tag, lowercase repository).");
+            return false;
+        }
+
+        return true;
+    }
+
+    private static bool Command(ContainerSettings settings, ILog log) =>
+        settings.AppCommand.Concat(settings.AppCommandArgs).Concat(settings.DefaultArgs)
+            .All(value => Representable(value, "ContainerAppCommand/ContainerAppCommandArgs/ContainerDefaultArgs", log));
+
+    private static string? CheckWorkingDirectory(ContainerSettings settings, ILog log)
+    {
+        var workdir = settings.ContainerWorkingDirectory.Length > 0 ? settings.ContainerWorkingDirectory : DefaultWorkingDirectory;
+        if (!workdir.StartsWith("/", StringComparison.Ordinal))
+        {
+            log.Error(ErrorCodes.InvalidWorkingDirectory, $"ContainerWorkingDirectory '{workdir}' must be an absolute path such as /app/.");
+            return null;
+        }
+
+        return Representable(workdir, "ContainerWorkingDirectory", log) ? workdir : null;
+    }
+
+    /// <summary>
+    /// MSBuild nodes for the publish in the build stage (0: MSBuild's default). With the build output cached, a rebuild
+    /// recompiles few projects, and starting a second MSBuild node costs more than building them in parallel saves.
+    /// </summary>
+    private static int? CheckMaxCpuCount(ContainerSettings settings, bool cacheMounts, ILog log)
+    {
+        var value = settings.MaxCpuCount.Trim();
+        if (value.Length == 0)
+        {
+            return cacheMounts ? 1 : 0;
+        }
+
+        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count is >= 1 and <= 1024)
+        {
+            return count;
+        }
+
+        log.Error(ErrorCodes.InvalidMaxCpuCount, $"MultiStageMaxCpuCount '{settings.MaxCpuCount}' must be a whole number from 1 to 1024.");
+        return null;
+    }
+
+    private static List<Expose>? CheckPorts(ContainerSettings settings, ILog log)
+    {
+        var result = new List<Expose>();
+        foreach (var item in settings.Ports)
+        {
+            var type = item.Type.Length == 0 ? "tcp" : item.Type.ToLowerInvariant();
+            if (!int.TryParse(item.Port, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is < 1 or > 65535 || type is not ("tcp" or "udp"))
+            {
+                log.Error(ErrorCodes.InvalidPort, $"ContainerPort '{item.Port}' (Type '{item.Type}') is not valid: the port must be a number from 1 to 65535 and Type tcp or udp.");
+                return null;
+            }
+
+            result.Add(new Expose(port, type));
+        }
+
+        return Sorted(result);
+    }
+
+    private static List<Expose> Sorted(IEnumerable<Expose> ports) =>
+        ports.Distinct().OrderBy(p => p.Port).ThenBy(p => p.Protocol, StringComparer.Ordinal).ToList();
+
+    /// <summary>As Microsoft.NET.Build.Containers: the ports the ASP.NET variables the user sets name.</summary>
+    private static IEnumerable<Expose> PortsFromAspNetVariables(IReadOnlyList<KeyValuePair<string, string>> env)
+    {
+        foreach (var pair in env)
+        {
+            var values = pair.Key is "ASPNETCORE_HTTP_PORTS" or "ASPNETCORE_HTTPS_PORTS"
+                ? pair.Value.Split(new[] { ';' }, StringSplitOptions.RemoveEmptyEntries).Select(p => p.Trim())
+                : pair.Key == "ASPNETCORE_URLS"
+                    ? pair.Value.Split(new[] { ';' }, StringSplitOptions.RemoveEmptyEntries).Select(url => Regex.Match(url.Trim(), ":(\\d+)/?$")).Where(m => m.Success).Select(m => m.Groups[1].Value)
+                    : Enumerable.Empty<string>();
+            foreach (var value in values)
+            {
+                if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is >= 1 and <= 65535)
+                {
+                    yield return new Expose(port, "tcp");
+                }
+            }
+        }
+    }
+
+    /// <summary>Name/value items by name, the last of a name winning; null (logged) when a name or value is not valid.</summary>
+    private static List<KeyValuePair<string, string>>? Pairs(IReadOnlyList<KeyValuePair<string, string>> items, Func<string, bool> validName, string property, string code, string problem, ILog log)
+    {
+        var map = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var pair in items)
+        {
+            if (!validName(pair.Key))
+            {
+                log.Error(code, $"{property} '{pair.Key}' {problem}.");
+                return null;
+            }
+
+            if (!Representable(pair.Value, $"{property} '{pair.Key}'", log))
+            {
+                return null;
+            }
+
+            map[pair.Key] = pair.Value;
+        }
+
+        return map.ToList();
+    }
+
+    private static bool IsVariableName(string name) => VariableNameRegex.IsMatch(name);
+
+    private static bool IsLabelName(string name) => name.Length > 0 && !name.Any(char.IsWhiteSpace) && !name.Any(char.IsControl);
+
+    private static List<KeyValuePair<string, string>>? LabelsFromArguments(ContainerSettings settings, IReadOnlyList<KeyValuePair<string, string>> labels, ILog log)
+    {
+        var fromArgs = settings.LabelsFromBuildArgs
+            .Where(p => !labels.Any(l => l.Key == p.Key))
+            .GroupBy(p => p.Key, StringComparer.Ordinal).Select(g => g.Last())
+            .OrderBy(p => p.Key, StringComparer.Ordinal).ToList();
+        var badName = fromArgs.Select(p => p.Value).OrderBy(n => n, StringComparer.Ordinal).FirstOrDefault(n => !IsVariableName(n));
+        if (badName is not null)
+        {
+            log.Error(ErrorCodes.InvalidLabel, $"'{badName}' cannot be the build argument of a label: use letters, digits and '_'.");
+            return null;
+        }
+
+        return fromArgs;
+    }
+
+    /// <summary>The user as given ("" when not set); null (logged) when it is not a user.</summary>
+    private static string? CheckUser(ContainerSettings settings, ILog log)
+    {
+        if (settings.ContainerUser.Length > 0 && !UserRegex.IsMatch(settings.ContainerUser))
+        {
+            log.Error(ErrorCodes.InvalidUser, $"ContainerUser '{settings.ContainerUser}' is not a user name or uid (optionally ':group').");
+            return null;
+        }
+
+        return settings.ContainerUser;
+    }
+
+    private static bool Representable(string value, string property, ILog log)
+    {
+        try
+        {
+            DockerfileWriter.CheckLine(value, property);
+            return true;
+        }
+        catch (DockerfileValueException)
+        {
+            log.Error(ErrorCodes.UnrepresentableValue, $"{property} contains a line break or control character, which a Dockerfile cannot carry.");
+            return false;
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using MultiStage.Model;
+
+namespace MultiStage.Core.Tests;
+
+[TestClass]
+public sealed class ResolvedSettingsTests
+{
+    private static readonly ProjectFacts App = new() { ProjectPath = "/repo/App/App.csproj", AssemblyName = "My App", TargetFileName = "My App.dll" };
+
+    private static ResolvedSettings? Resolve(ContainerSettings settings, TestLog? log = null) => ResolvedSettings.Resolve(settings, App, log ?? new TestLog());
+
+    [TestMethod]
+    public void NothingSetGivesTheDocumentedDefaults()
+    {
+        var resolved = Resolve(new ContainerSettings())!;
+        Assert.AreEqual("my-app", resolved.Repository, "the assembly name made a valid repository");
+        CollectionAssert.AreEqual(new[] { "latest" }, resolved.Tags.ToList());
+        Assert.AreEqual("Release", resolved.Configuration);
+        Assert.AreEqual("/app/", resolved.WorkingDirectory);
+        Assert.AreEqual(BuilderKind.BuildKit, resolved.Builder);
+        Assert.AreEqual(SdkSource.Context, resolved.SdkSource);
+        Assert.AreEqual(AppCommandInstruction.Entrypoint, resolved.AppCommandInstruction);
+        Assert.IsTrue(resolved.CacheMounts);
+        Assert.AreEqual(1, resolved.MaxCpuCount, "one node with cache mounts");
+        Assert.AreEqual("multistage.sdk", resolved.SdkPackageId);
+        Assert.IsNull(resolved.User);
+        Assert.IsNull(resolved.ContextRoot);
+        Assert.IsNull(resolved.DockerfilePath);
+    }
+
+    [TestMethod]
+    public void CacheMountsAreBuildKitOnlyAndOffOnlyWithFalse()
+    {
+        Assert.IsFalse(Resolve(new ContainerSettings { Builder = "classic" })!.CacheMounts);
+        Assert.IsNull(Resolve(new ContainerSettings { Builder = "Classic" })!.MaxCpuCount, "MSBuild's default without cache mounts");
+        Assert.IsFalse(Resolve(new ContainerSettings { CacheMounts = "FALSE" })!.CacheMounts);
+        Assert.IsTrue(Resolve(new ContainerSettings { CacheMounts = "no" })!.CacheMounts, "a switch is off only with false");
+        Assert.AreEqual(4, Resolve(new ContainerSettings { Builder = "Classic", MaxCpuCount = "4" })!.MaxCpuCount);
+    }
+
+    [TestMethod]
+    public void EverySwitchTakesItsNamesInAnyCaseAndNothingElse()
+    {
+        foreach (var name in new[] { "BuildKit", "Classic" })
+        {
+            Assert.AreEqual(name, Resolve(new ContainerSettings { Builder = name.ToUpperInvariant() })!.Builder.ToString());
+        }
+
+        foreach (var name in Enum.GetNames(typeof(SdkSource)))
+        {
+            Assert.AreEqual(name, Resolve(new ContainerSettings { SdkSource = name.ToLowerInvariant() })!.SdkSource.ToString());
+        }
+
+        foreach (var name in Enum.GetNames(typeof(AppCommandInstruction)))
+        {
+            Assert.AreEqual(name, Resolve(new ContainerSettings { AppCommandInstruction = name.ToUpperInvariant() })!.AppCommandInstruction.ToString());
+        }
+
+        // Numbers would parse as enum values; Auto is what an unset builder means, not a value to set.
+        foreach (var (settings, code) in new (ContainerSettings, string)[]
+        {
+            (new ContainerSettings { Builder = "1" }, "MSTAGE118"),
+            (new ContainerSettings { Builder = "Auto" }, "MSTAGE118"),
+            (new ContainerSettings { SdkSource = "0" }, "MSTAGE118"),
+            (new ContainerSettings { AppCommandInstruction = "2" }, "MSTAGE116"),
+        })
+        {
+            var log = new TestLog();
+            Assert.IsNull(Resolve(settings, log));
+            Assert.AreEqual(code, log.ErrorCodes);
+        }
+    }
+
+    [TestMethod]
+    public void TheImageBuildReadsTheBuilderWithTheSameCheck()
+    {
+        var log = new TestLog();
+        Assert.AreEqual(BuilderKind.Auto, ResolvedSettings.ParseBuilder("", log), "unset: the engine decides");
+        Assert.AreEqual(BuilderKind.Classic, ResolvedSettings.ParseBuilder("classic", log));
+        Assert.IsNull(ResolvedSettings.ParseBuilder("Kaniko", log));
+        Assert.AreEqual("MSTAGE118", log.ErrorCodes);
+    }
+}
