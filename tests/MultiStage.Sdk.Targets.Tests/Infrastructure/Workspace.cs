@@ -1,0 +1,84 @@
+using System.Xml.Linq;
+
+namespace MultiStage.Sdk.Targets.Tests.Infrastructure;
+
+/// <summary>A test asset copied into a fresh folder, its projects importing the staged SDK instead of resolving a package.</summary>
+internal sealed class Workspace
+{
+    private static int _counter;
+
+    private Workspace(string root, string projectPath)
+    {
+        Root = root;
+        ProjectPath = projectPath;
+    }
+
+    public string Root { get; }
+
+    /// <summary>The project that references MultiStage.Sdk (the entry project of the asset).</summary>
+    public string ProjectPath { get; }
+
+    public string ProjectDirectory => Path.GetDirectoryName(ProjectPath)!;
+
+    public string Dockerfile => Path.Combine(Root, "Dockerfile");
+
+    public string DockerIgnore => Path.Combine(Root, ".dockerignore");
+
+    public static Workspace Create(string asset)
+    {
+        var root = Path.Combine(TestRun.Directory, Interlocked.Increment(ref _counter).ToString("D2", System.Globalization.CultureInfo.InvariantCulture), asset);
+        var source = Path.Combine(TestRun.RepositoryRoot, "testassets", asset);
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(source, file);
+            if (relative.Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj"))
+            {
+                continue;
+            }
+
+            var to = Path.Combine(root, relative);
+            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+            File.Copy(file, to);
+        }
+
+        var entries = Directory.EnumerateFiles(root, "*.csproj", SearchOption.AllDirectories).Where(ImportStagedSdk).ToList();
+        Assert.AreEqual(1, entries.Count, $"{asset} should have one project that says <Sdk Name=\"MultiStage.Sdk\" />");
+        return new Workspace(root, entries[0]);
+    }
+
+    /// <summary>The file in the workspace's entry project folder, to read or edit.</summary>
+    public string PathOf(string name) => Path.Combine(ProjectDirectory, name);
+
+    public void EditProject(Func<string, string> edit) => System.IO.File.WriteAllText(ProjectPath, edit(System.IO.File.ReadAllText(ProjectPath)));
+
+    /// <summary>Adds XML just before &lt;/Project&gt; of the entry project.</summary>
+    public void AddToProject(string xml) => EditProject(text => text.Replace("</Project>", xml + "\n</Project>", StringComparison.Ordinal));
+
+    /// <summary>
+    /// Rewrites &lt;Project Sdk="X"&gt; with &lt;Sdk Name="MultiStage.Sdk" /&gt; into the explicit imports MSBuild makes of
+    /// it (both SDKs' props first, in that order, both targets last), with the staged SDK in place of the package.
+    /// </summary>
+    private static bool ImportStagedSdk(string csproj)
+    {
+        var document = XDocument.Load(csproj, LoadOptions.PreserveWhitespace);
+        var project = document.Root!;
+        var element = project.Elements("Sdk").SingleOrDefault(e => (string?)e.Attribute("Name") == "MultiStage.Sdk");
+        if (element is null)
+        {
+            return false;
+        }
+
+        var sdk = (string?)project.Attribute("Sdk") ?? throw new InvalidOperationException(csproj + " has no Sdk attribute");
+        project.Attribute("Sdk")!.Remove();
+        element.Remove();
+        project.AddFirst(
+            new XText("\n  "), new XElement("Import", new XAttribute("Project", "Sdk.props"), new XAttribute("Sdk", sdk)),
+            new XText("\n  "), new XElement("Import", new XAttribute("Project", StagedSdk.PropsPath)));
+        project.Add(
+            new XText("  "), new XElement("Import", new XAttribute("Project", "Sdk.targets"), new XAttribute("Sdk", sdk)),
+            new XText("\n  "), new XElement("Import", new XAttribute("Project", StagedSdk.TargetsPath)),
+            new XText("\n"));
+        System.IO.File.WriteAllText(csproj, document.ToString(SaveOptions.DisableFormatting) + "\n");
+        return true;
+    }
+}
