@@ -25,6 +25,10 @@ internal static class InProcessBuild
     public static BuildOutcome Run(string projectPath, string target, params string[] properties) =>
         Run(projectPath, new[] { target }, Globals(properties), BuildRequestDataFlags.None);
 
+    /// <summary>A build that leaves MultiStageTasksAssembly to the project and the SDK's default, as outside these tests.</summary>
+    public static BuildOutcome RunAsPackaged(string projectPath, string target, params string[] properties) =>
+        Run(projectPath, new[] { target }, Globals(properties, builtTasks: false), BuildRequestDataFlags.None);
+
     /// <summary>What dotnet build's -restore does first: the Restore target in a separate build that keeps no caches.</summary>
     public static BuildOutcome Restore(string projectPath, params string[] properties)
     {
@@ -35,9 +39,14 @@ internal static class InProcessBuild
     }
 
     /// <summary>An evaluated property of the project, as -getProperty shows it.</summary>
-    public static string Property(string projectPath, string name, params string[] properties)
+    public static string Property(string projectPath, string name, params string[] properties) => Property(projectPath, name, Globals(properties));
+
+    /// <summary>An evaluated property with MultiStageTasksAssembly left to the project and the SDK's default.</summary>
+    public static string PropertyAsPackaged(string projectPath, string name, params string[] properties) => Property(projectPath, name, Globals(properties, builtTasks: false));
+
+    private static string Property(string projectPath, string name, Dictionary<string, string> globals)
     {
-        using var collection = new ProjectCollection(Globals(properties));
+        using var collection = new ProjectCollection(globals);
         return collection.LoadProject(projectPath).GetPropertyValue(name);
     }
 
@@ -64,12 +73,14 @@ internal static class InProcessBuild
         new(verbosity, s => text.Append(s), _ => { }, () => { }) { Parameters = "NoSummary;ForceNoAlign" };
 
     /// <summary>"Name=Value" pairs over the properties every test build gets.</summary>
-    private static Dictionary<string, string> Globals(string[] properties)
+    private static Dictionary<string, string> Globals(string[] properties, bool builtTasks = true)
     {
-        var globals = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        var globals = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        if (builtTasks)
         {
-            ["MultiStageTasksAssembly"] = TestRun.TasksAssembly,
-        };
+            globals["MultiStageTasksAssembly"] = TestEnvironment.TasksAssembly;
+        }
+
         foreach (var pair in properties)
         {
             var equals = pair.IndexOf('=', StringComparison.Ordinal);

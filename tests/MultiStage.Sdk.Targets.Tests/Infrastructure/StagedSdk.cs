@@ -21,11 +21,11 @@ internal static class StagedSdk
 
     private static string Stage()
     {
-        var package = Path.Combine(TestRun.Directory, "packages", "multistage.sdk", Version);
+        var package = Path.Combine(TestEnvironment.Directory, "packages", "multistage.sdk", Version);
         Directory.CreateDirectory(Path.Combine(package, "Sdk"));
         foreach (var name in new[] { "Sdk.props", "Sdk.targets" })
         {
-            File.Copy(Path.Combine(TestRun.RepositoryRoot, "sdk", "Sdk", name), Path.Combine(package, "Sdk", name));
+            File.Copy(Path.Combine(TestEnvironment.RepositoryRoot, "sdk", "Sdk", name), Path.Combine(package, "Sdk", name));
         }
 
         File.WriteAllText(Path.Combine(package, ".nupkg.metadata"), "{\n  \"version\": 2,\n  \"contentHash\": \"\",\n  \"source\": null\n}\n");

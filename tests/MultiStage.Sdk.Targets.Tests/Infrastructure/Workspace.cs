@@ -24,10 +24,14 @@ internal sealed class Workspace
 
     public string DockerIgnore => Path.Combine(Root, ".dockerignore");
 
-    public static Workspace Create(string asset)
+    /// <summary>
+    /// A fresh copy of testassets/<paramref name="asset"/>, restored in-process unless <paramref name="restore"/> is false, as
+    /// dotnet build and publish restore before anything else.
+    /// </summary>
+    public static Workspace Create(string asset, bool restore = true)
     {
-        var root = Path.Combine(TestRun.Directory, Interlocked.Increment(ref _counter).ToString("D2", System.Globalization.CultureInfo.InvariantCulture), asset);
-        var source = Path.Combine(TestRun.RepositoryRoot, "testassets", asset);
+        var root = Path.Combine(TestEnvironment.Directory, Interlocked.Increment(ref _counter).ToString("D2", System.Globalization.CultureInfo.InvariantCulture), asset);
+        var source = Path.Combine(TestEnvironment.RepositoryRoot, "testassets", asset);
         foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
         {
             var relative = Path.GetRelativePath(source, file);
@@ -43,8 +47,18 @@ internal sealed class Workspace
 
         var entries = Directory.EnumerateFiles(root, "*.csproj", SearchOption.AllDirectories).Where(ImportStagedSdk).ToList();
         Assert.AreEqual(1, entries.Count, $"{asset} should have one project that says <Sdk Name=\"MultiStage.Sdk\" />");
-        return new Workspace(root, entries[0]);
+        var workspace = new Workspace(root, entries[0]);
+        if (restore)
+        {
+            InProcessBuild.Restore(workspace.ProjectPath);
+        }
+
+        return workspace;
     }
+
+    /// <summary>Pins the SDK's version in global.json's msbuild-sdks, the other way a user can; the build stage copies that file.</summary>
+    public void PinVersionInGlobalJson() => System.IO.File.WriteAllText(Path.Combine(Root, "global.json"),
+        $"{{\n  \"msbuild-sdks\": {{\n    \"MultiStage.Sdk\": \"{StagedSdk.Version}\"\n  }}\n}}\n");
 
     /// <summary>The file in the workspace's entry project folder, to read or edit.</summary>
     public string PathOf(string name) => Path.Combine(ProjectDirectory, name);

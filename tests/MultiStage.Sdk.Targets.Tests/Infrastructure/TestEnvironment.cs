@@ -5,14 +5,14 @@ namespace MultiStage.Sdk.Targets.Tests.Infrastructure;
 
 /// <summary>The repository, the task assembly this run tests, and one temporary folder for everything the tests write.</summary>
 [TestClass]
-public static class TestRun
+public static class TestEnvironment
 {
     private static string? _directory;
 
     public static string RepositoryRoot { get; } = FindRepositoryRoot();
 
     /// <summary>The MultiStage.Tasks.dll that the project reference built (recorded by the .csproj at compile time).</summary>
-    public static string TasksAssembly { get; } = typeof(TestRun).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+    public static string TasksAssembly { get; } = typeof(TestEnvironment).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
         .Single(a => a.Key == "MultiStageTasksAssembly").Value ?? "";
 
     public static string Directory => _directory ??= CreateDirectory();
