@@ -116,8 +116,8 @@ public sealed class GenerationTests
     [TestMethod]
     public void NativeAotAppBuildsOnTheAotImageAndRunsOnChiseled()
     {
-        // Generation alone needs no compile: a build of just the target, so the host needs no native toolchain.
-        var workspace = Workspace.Create("aot");
+        // Generation alone needs no compile (and no restore): a build of just the target, so the host needs no native toolchain.
+        var workspace = Workspace.Create("aot", restore: false);
         Containerize(workspace).EnsureSuccess();
         var text = File.ReadAllText(workspace.Dockerfile);
         StringAssert.Contains(text, "mcr.microsoft.com/dotnet/sdk:10.0-noble-aot AS build");
@@ -128,7 +128,7 @@ public sealed class GenerationTests
     [TestMethod]
     public void IcuAppOnChiseledGetsTheExtraVariant()
     {
-        var workspace = Workspace.Create("icu");
+        var workspace = Workspace.Create("icu", restore: false);
         Containerize(workspace).EnsureSuccess();
         StringAssert.Contains(File.ReadAllText(workspace.Dockerfile), "FROM mcr.microsoft.com/dotnet/runtime:10.0-noble-chiseled-extra AS final");
     }
