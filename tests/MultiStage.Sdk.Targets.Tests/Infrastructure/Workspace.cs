@@ -1,4 +1,5 @@
 using System.Xml.Linq;
+using MultiStage.Tests.Shared;
 
 namespace MultiStage.Sdk.Targets.Tests.Infrastructure;
 
@@ -18,8 +19,6 @@ internal sealed class Workspace
     /// <summary>The project that references MultiStage.Sdk (the entry project of the asset).</summary>
     public string ProjectPath { get; }
 
-    public string ProjectDirectory => Path.GetDirectoryName(ProjectPath)!;
-
     public string Dockerfile => Path.Combine(Root, "Dockerfile");
 
     public string DockerIgnore => Path.Combine(Root, ".dockerignore");
@@ -31,19 +30,7 @@ internal sealed class Workspace
     public static Workspace Create(string asset, bool restore = true)
     {
         var root = Path.Combine(TestEnvironment.Directory, Interlocked.Increment(ref _counter).ToString("D2", System.Globalization.CultureInfo.InvariantCulture), asset);
-        var source = Path.Combine(TestEnvironment.RepositoryRoot, "testassets", asset);
-        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
-        {
-            var relative = Path.GetRelativePath(source, file);
-            if (relative.Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj"))
-            {
-                continue;
-            }
-
-            var to = Path.Combine(root, relative);
-            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
-            File.Copy(file, to);
-        }
+        AssetCopy.Copy(Path.Combine(TestEnvironment.RepositoryRoot, "testassets", asset), root);
 
         var entries = Directory.EnumerateFiles(root, "*.csproj", SearchOption.AllDirectories).Where(ImportStagedSdk).ToList();
         Assert.AreEqual(1, entries.Count, $"{asset} should have one project that says <Sdk Name=\"MultiStage.Sdk\" />");
@@ -57,13 +44,10 @@ internal sealed class Workspace
     }
 
     /// <summary>Pins the SDK's version in global.json's msbuild-sdks, the other way a user can; the build stage copies that file.</summary>
-    public void PinVersionInGlobalJson() => System.IO.File.WriteAllText(Path.Combine(Root, "global.json"),
+    public void PinVersionInGlobalJson() => File.WriteAllText(Path.Combine(Root, "global.json"),
         $"{{\n  \"msbuild-sdks\": {{\n    \"MultiStage.Sdk\": \"{StagedSdk.Version}\"\n  }}\n}}\n");
 
-    /// <summary>The file in the workspace's entry project folder, to read or edit.</summary>
-    public string PathOf(string name) => Path.Combine(ProjectDirectory, name);
-
-    public void EditProject(Func<string, string> edit) => System.IO.File.WriteAllText(ProjectPath, edit(System.IO.File.ReadAllText(ProjectPath)));
+    public void EditProject(Func<string, string> edit) => File.WriteAllText(ProjectPath, edit(File.ReadAllText(ProjectPath)));
 
     /// <summary>Adds XML just before &lt;/Project&gt; of the entry project.</summary>
     public void AddToProject(string xml) => EditProject(text => text.Replace("</Project>", xml + "\n</Project>", StringComparison.Ordinal));
@@ -92,7 +76,7 @@ internal sealed class Workspace
             new XText("  "), new XElement("Import", new XAttribute("Project", "Sdk.targets"), new XAttribute("Sdk", sdk)),
             new XText("\n  "), new XElement("Import", new XAttribute("Project", StagedSdk.TargetsPath)),
             new XText("\n"));
-        System.IO.File.WriteAllText(csproj, document.ToString(SaveOptions.DisableFormatting) + "\n");
+        File.WriteAllText(csproj, document.ToString(SaveOptions.DisableFormatting) + "\n");
         return true;
     }
 }
