@@ -30,6 +30,6 @@ fi
 # flock (util-linux) guards the base image snapshot against a concurrent test environment rebuild.
 command -v flock >/dev/null || { echo "[bench] flock (util-linux) is required" >&2; exit 1; }
 
-dotnet build "$repo/bench/compare/MultiStage.Bench.Compare.csproj" -c Release -nologo -v:q
+dotnet build "$repo/bench/MultiStage.Bench.sln" -c Release -nologo -v:q
 exec dotnet "$repo/artifacts/bin/MultiStage.Bench.Compare/release/MultiStage.Bench.Compare.dll" \
   --repo "$repo" --command "$command_line" "$@"

@@ -56,6 +56,9 @@ internal static class Report
         md.AppendLine($"- MultiStage.Sdk: packed as {info.SdkVersion} from commit {info.Commit} ({info.TreeState})");
         md.AppendLine($"- Runs: {options.ColdRuns} cold and {options.WarmRuns} warm per asset and variant (medians shown), {options.GenerationRuns} for the generation-only measurements");
         md.AppendLine();
+        // The summary (targets) goes first in the report; it is only known once every section below has been measured.
+        var header = md.ToString();
+        md.Clear();
         md.AppendLine("## What is compared");
         md.AppendLine();
         md.AppendLine($"- **(a) MultiStage.Sdk**: the project as is, with the version on its `<Sdk Name=\"MultiStage.Sdk\" Version=\"…\" />` element as the README shows (no global.json: having one costs every `dotnet` command about 0.2 s here, which the copies without MultiStage.Sdk would not pay), `dotnet build -t:ContainerizeMultiStage -p:MultiStageBuildImage=true -p:MultiStageBuildNetwork=host -p:MultiStageBaseImageRegistry={options.Registry} …`: the generated Dockerfile, built through the SDK's engine client.");
@@ -223,18 +226,6 @@ internal static class Report
             targets.Add(("multiproject: no-change rerun writes nothing", "not measured", false));
         }
 
-        md.AppendLine("## Targets");
-        md.AppendLine();
-        md.AppendLine("| Target | Measured | Result |");
-        md.AppendLine("| --- | --- | --- |");
-        foreach (var (name, measured, pass) in targets)
-        {
-            md.AppendLine($"| {name} | {measured} | {(pass ? "PASS" : "FAIL")} |");
-        }
-
-        md.AppendLine();
-        md.AppendLine($"{targets.Count(t => t.Pass)} of {targets.Count} targets met. A target whose inputs were not measured counts as FAIL.");
-        md.AppendLine();
         md.AppendLine("## Images");
         md.AppendLine();
         md.AppendLine("| Asset | Variant | Runtime base image | Image runs | Output |");
@@ -302,7 +293,20 @@ internal static class Report
             }
         }
 
-        return md.ToString();
+        var summary = new StringBuilder();
+        summary.AppendLine("## Targets");
+        summary.AppendLine();
+        summary.AppendLine("| Target | Measured | Result |");
+        summary.AppendLine("| --- | --- | --- |");
+        foreach (var (name, measured, pass) in targets)
+        {
+            summary.AppendLine($"| {name} | {measured} | {(pass ? "PASS" : "FAIL")} |");
+        }
+
+        summary.AppendLine();
+        summary.AppendLine($"{targets.Count(t => t.Pass)} of {targets.Count} targets met. A target whose inputs were not measured counts as FAIL.");
+        summary.AppendLine();
+        return header + summary + md;
     }
 
     private static double? Get(VariantResult? v, Func<VariantResult, double?> get) => v is null ? null : get(v);

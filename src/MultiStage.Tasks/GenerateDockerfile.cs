@@ -181,9 +181,7 @@ public sealed class GenerateDockerfile : Task
             return false;
         }
 
-#if ENGINE_CLIENT
-        WarnAboutUserIgnoreFile(result, log);
-#endif
+        UserDockerIgnoreCheck.Warn(result, log);
         // Stored after the generated files are written: they sit in folders the cache watches.
         storeClosure?.Invoke();
         GeneratedDockerfile = result.DockerfilePath;
@@ -268,33 +266,6 @@ public sealed class GenerateDockerfile : Task
 
     /// <summary>Length-prefixed, so no value can imitate the separators around it.</summary>
     private static string Framed(string value) => value.Length.ToString(CultureInfo.InvariantCulture) + ":" + value;
-
-#if ENGINE_CLIENT
-    /// <summary>A .dockerignore the user owns may exclude what the build stage copies; say so before docker build fails obscurely.</summary>
-    private static void WarnAboutUserIgnoreFile(GenerationResult result, TaskLog log)
-    {
-        if (result.DockerIgnoreText is not null || !File.Exists(result.DockerIgnorePath))
-        {
-            return;
-        }
-
-        Engine.Context.DockerIgnore ignore;
-        try
-        {
-            ignore = Engine.Context.DockerIgnore.Load(result.ContextRoot);
-        }
-        catch (FormatException e)
-        {
-            log.Warning(ErrorCodes.DockerIgnoreExcludesInput, $"{result.DockerIgnorePath} cannot be read as a .dockerignore: {e.Message}", result.DockerIgnorePath);
-            return;
-        }
-
-        foreach (var path in result.CopiedPaths.Where(p => p.Length > 0 && ignore.IsExcluded(p.TrimEnd('/'))))
-        {
-            log.Warning(ErrorCodes.DockerIgnoreExcludesInput, $"{result.DockerIgnorePath} excludes '{path}', which the build stage copies; the image build will fail or miss it. Add '!{path.TrimEnd('/')}' or remove the pattern.", result.DockerIgnorePath);
-        }
-    }
-#endif
 
     private IDictionary<string, string> GlobalPropertiesForGraph()
     {

@@ -1,4 +1,5 @@
 using MultiStage.Engine.BuildKit;
+using MultiStage.Engine.BuildOutput;
 using MultiStage.Engine.Client;
 using MultiStage.Logging;
 

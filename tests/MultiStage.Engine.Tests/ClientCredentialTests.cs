@@ -38,6 +38,70 @@ public sealed class ClientCredentialTests
     }
 
     [TestMethod]
+    public async Task PasswordFileComesBeforeThePasswordVariableAndTheConfiguration()
+    {
+        using var home = new TempDirectory();
+        home.Write(".docker/config.json", """{"auths":{"reg.example:5000":{"auth":"ZmlsZTpmaWxlcHc="}}}""");
+        var resolver = Resolver(home, new()
+        {
+            [RegistryCredentialResolver.UserNameVariable] = "envuser",
+            [RegistryCredentialResolver.PasswordVariable] = "envpw",
+            [RegistryCredentialResolver.PasswordFileVariable] = home.Write("secrets/registry-password", "from-file"),
+        });
+        var credentials = await resolver.ResolveAsync("reg.example:5000", CancellationToken.None);
+        Assert.AreEqual("envuser", credentials?.Username);
+        Assert.AreEqual("from-file", credentials?.Password);
+        Assert.IsFalse(credentials!.ToString().Contains("from-file", StringComparison.Ordinal));
+    }
+
+    [TestMethod]
+    [DataRow("pw\n", "pw")]
+    [DataRow("pw\r\n", "pw")]
+    [DataRow("pw\n\n", "pw")]
+    [DataRow(" p w \n", " p w ", DisplayName = "spaces are part of the password")]
+    [DataRow("line1\nline2\n", "line1\nline2", DisplayName = "only the trailing line break goes")]
+    public async Task PasswordFileLosesItsTrailingLineBreaksOnly(string content, string expected)
+    {
+        using var home = new TempDirectory();
+        var resolver = Resolver(home, new()
+        {
+            [RegistryCredentialResolver.UserNameVariable] = "u",
+            [RegistryCredentialResolver.PasswordFileVariable] = home.Write("pw", content),
+        });
+        Assert.AreEqual(expected, (await resolver.ResolveAsync("reg.example", CancellationToken.None))?.Password);
+    }
+
+    [TestMethod]
+    [DataRow("missing", "u", "cannot be read")]
+    [DataRow("directory", "u", "cannot be read")]
+    [DataRow("empty", "u", "is empty")]
+    [DataRow("only a line break", "u", "is empty")]
+    [DataRow("present", "", "DOTNET_CONTAINER_PUSH_REGISTRY_UNAME is not")]
+    public async Task UnusablePasswordFileIsACodedErrorThatNamesThePathOnly(string file, string user, string reason)
+    {
+        using var home = new TempDirectory();
+        var path = file switch
+        {
+            "missing" => Path.Combine(home.Path, "no-such-file"),
+            "directory" => Directory.CreateDirectory(Path.Combine(home.Path, "a-directory")).FullName,
+            "empty" => home.Write("pw", ""),
+            "only a line break" => home.Write("pw", "\n"),
+            _ => home.Write("pw", "secret-in-file"),
+        };
+        var resolver = Resolver(home, new()
+        {
+            [RegistryCredentialResolver.UserNameVariable] = user,
+            [RegistryCredentialResolver.PasswordVariable] = "envpw",
+            [RegistryCredentialResolver.PasswordFileVariable] = path,
+        });
+        var error = await Assert.ThrowsExactlyAsync<EngineException>(() => resolver.ResolveAsync("reg.example", CancellationToken.None));
+        Assert.AreEqual(EngineErrorCodes.RegistryPasswordFileUnusable, error.Code);
+        StringAssert.Contains(error.Message, reason);
+        StringAssert.Contains(error.Message, RegistryCredentialResolver.PasswordFileVariable);
+        Assert.IsFalse(error.Message.Contains("secret-in-file", StringComparison.Ordinal) || error.Message.Contains("envpw", StringComparison.Ordinal));
+    }
+
+    [TestMethod]
     public async Task AuthsBase64EntryIsDecoded()
     {
         using var home = new TempDirectory();

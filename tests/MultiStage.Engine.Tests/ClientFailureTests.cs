@@ -184,7 +184,7 @@ public sealed class ClientFailureTests
         {
             await FakeHttpServer.WriteAsync(stream, 200, "OK", "application/json", "{\"errorDetail\":{\"message\":\"stop here\"}}\r\n", close: true);
         });
-        var environment = new Dictionary<string, string> { ["HOME"] = home.Path, [RegistryCredentialResolver.UserNameVariable] = "push-only", [RegistryCredentialResolver.PasswordVariable] = "push-only" };
+        var environment = new Dictionary<string, string> { ["HOME"] = home.Path, [RegistryCredentialResolver.UserNameVariable] = "push-only", [RegistryCredentialResolver.PasswordVariable] = "push-only", [RegistryCredentialResolver.PasswordFileVariable] = home.Write("push-password", "push-only") };
         using var client = EngineClient.Create(new EngineEndpoint(new Uri($"tcp://127.0.0.1:{server.Port}"), "the test"), name => environment.TryGetValue(name, out var v) ? v : null);
         var log = new TestLog();
         await Assert.ThrowsExactlyAsync<EngineException>(() => client.BuildAsync(SimpleRequest(), log));

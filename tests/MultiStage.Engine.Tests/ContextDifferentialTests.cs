@@ -5,6 +5,7 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Runtime.Versioning;
 using System.Text.Json;
+using MultiStage.DockerIgnoreMatching;
 using MultiStage.Engine.Context;
 
 namespace MultiStage.Engine.Tests;

@@ -1,6 +1,7 @@
 using System.Formats.Tar;
 using System.Runtime.Versioning;
 using System.Text;
+using MultiStage.DockerIgnoreMatching;
 using MultiStage.Engine.Context;
 
 namespace MultiStage.Engine.Tests;

@@ -87,6 +87,48 @@ public sealed class EngineApiEndToEndTests
     }
 
     [TestMethod]
+    public void APushPasswordFromAFileIsInNeitherTheDiagnosticOutputNorTheBinaryLog()
+    {
+        var dir = TestEnvironment.CreateWorkspace("console");
+        var repository = $"e2e/api-password-{Run}";
+        const string user = "password-file-user";
+        var password = "pw-" + Guid.NewGuid().ToString("N");
+        var passwordFile = Path.Combine(TestEnvironment.WorkDirectory, $"registry-password-{Run}");
+        File.WriteAllText(passwordFile, password + "\n");
+        var binlog = Path.Combine(dir, "push.binlog");
+        var environment = new Dictionary<string, string?>
+        {
+            ["DOTNET_CONTAINER_PUSH_REGISTRY_UNAME"] = user,
+            ["MULTISTAGE_REGISTRY_PASSWORD_FILE"] = passwordFile,
+        };
+
+        // The later -v:diag wins over BuildThroughApi's -v:n.
+        var result = BuildThroughApi(dir, repository, environment, $"-p:ContainerRegistry={TestEnvironment.ImageRegistry}", "-v:diag", $"-bl:{binlog}").EnsureSuccess();
+
+        // The password was read and used: the push names where its credentials came from.
+        StringAssert.Contains(result.Output, $"with the user '{user}' from DOTNET_CONTAINER_PUSH_REGISTRY_UNAME and the file MULTISTAGE_REGISTRY_PASSWORD_FILE names");
+        Assert.IsFalse(result.Output.Contains(password, StringComparison.Ordinal), "the password is in the console output");
+
+        // MSBuild records DOTNET_* variables in the binary log: finding the user name shows where the password would be.
+        var replay = ProcessRunner.Run("dotnet", ["msbuild", binlog, "-v:diag", "-nologo"], dir, timeout: TimeSpan.FromMinutes(5)).EnsureSuccess();
+        StringAssert.Contains(replay.Output, user);
+        Assert.IsFalse(replay.Output.Contains(password, StringComparison.Ordinal), "the password is in the replayed binary log");
+        using var decompressed = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(File.OpenRead(binlog), System.IO.Compression.CompressionMode.Decompress))
+        {
+            gzip.CopyTo(decompressed);
+        }
+
+        var content = decompressed.ToArray();
+        Assert.IsTrue(content.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(user)) >= 0, "the binary log holds the DOTNET_* variables");
+        Assert.IsTrue(content.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(password)) < 0, "the password is in the binary log");
+        Assert.IsTrue(content.AsSpan().IndexOf(System.Text.Encoding.Unicode.GetBytes(password)) < 0, "the password is in the binary log (UTF-16)");
+
+        var pushed = $"{TestEnvironment.ImageRegistry}/{repository}";
+        DockerCli.Run("rmi", "-f", $"{repository}:latest", $"{repository}:1.0.{Run}", $"{pushed}:latest", $"{pushed}:1.0.{Run}");
+    }
+
+    [TestMethod]
     public void ClassicBuilderGetsADockerfileItCanParse()
     {
         var dir = TestEnvironment.CreateWorkspace("webapi");

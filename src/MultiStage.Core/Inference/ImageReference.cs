@@ -2,7 +2,10 @@ using System.Text.RegularExpressions;
 
 namespace MultiStage.Inference;
 
-/// <summary>Image references and tags, checked against the grammar of the distribution reference format.</summary>
+/// <summary>
+/// Image references, repositories, registries and tags, checked against the grammar of the distribution reference
+/// format: the one grammar the generator and the engine client both use.
+/// </summary>
 public static class ImageReference
 {
     private const string Component = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
@@ -18,6 +21,7 @@ public static class ImageReference
     private static readonly Regex RepositoryRegex = new("^" + Component + "(?:/" + Component + ")*$", RegexOptions.CultureInvariant);
     private static readonly Regex TagRegex = new("^" + Tag + "$", RegexOptions.CultureInvariant);
     private static readonly Regex RegistryRegex = new("^" + Domain + "(?:/" + Component + ")*$", RegexOptions.CultureInvariant);
+    private static readonly Regex HostRegex = new("^" + Domain + "$", RegexOptions.CultureInvariant);
 
     /// <summary>A full reference such as <c>mcr.microsoft.com/dotnet/aspnet:10.0</c> or one pinned by digest.</summary>
     public static bool IsValidReference(string value)
@@ -36,7 +40,7 @@ public static class ImageReference
         // Like docker's normalization: a first component without '.', ':' or "localhost" is a path component
         // (Docker Hub), so it must follow the lowercase path grammar.
         var domain = match.Groups["domain"].Value;
-        if (domain.Length > 0 && !(domain.Contains('.') || domain.Contains(':') || domain == "localhost" || domain.StartsWith("[", StringComparison.Ordinal))
+        if (domain.Length > 0 && !NamesRegistry(domain) && !domain.StartsWith("[", StringComparison.Ordinal)
             && !Regex.IsMatch(domain, "^" + Component + "$"))
         {
             return false;
@@ -53,16 +57,48 @@ public static class ImageReference
     /// <summary>A registry host (optionally with port and a path prefix) such as <c>registry.example:5000/mirror</c>.</summary>
     public static bool IsValidRegistry(string value) => RegistryRegex.IsMatch(value);
 
-    /// <summary>The registry part of a reference, or <c>docker.io</c> when it names none.</summary>
-    public static string RegistryOf(string reference)
+    /// <summary>Splits "registry:5000/team/app" into ("registry:5000", "team/app"); the registry is null when the name has none.</summary>
+    public static (string? Registry, string Path) SplitRegistry(string repository)
     {
-        var slash = reference.IndexOf('/');
-        if (slash < 0)
+        var slash = repository.IndexOf('/');
+        if (slash > 0)
         {
-            return "docker.io";
+            var first = repository.Substring(0, slash);
+            if (NamesRegistry(first))
+            {
+                return (first, repository.Substring(slash + 1));
+            }
         }
 
-        var first = reference.Substring(0, slash);
-        return first.Contains('.') || first.Contains(':') || first == "localhost" ? first : "docker.io";
+        return (null, repository);
     }
+
+    /// <summary>Checks a repository name with its optional registry (no tag); returns why it is invalid, or null.</summary>
+    public static string? CheckRepository(string repository)
+    {
+        if (string.IsNullOrWhiteSpace(repository))
+        {
+            return "the repository name is empty";
+        }
+
+        var (registry, path) = SplitRegistry(repository);
+        if (registry is not null && !HostRegex.IsMatch(registry))
+        {
+            return $"'{registry}' is not a valid registry host[:port]";
+        }
+
+        if (!RepositoryRegex.IsMatch(path))
+        {
+            return "repository names are lowercase letters, digits and separators (. _ __ -) in '/'-separated parts, without a tag or digest";
+        }
+
+        return repository.Length > 255 ? "the repository name is longer than 255 characters" : null;
+    }
+
+    /// <summary>Checks a tag; returns why it is invalid, or null.</summary>
+    public static string? CheckTag(string tag) =>
+        IsValidTag(tag) ? null : $"'{tag}' is not a valid tag (up to 128 letters, digits, '_', '.', '-', not starting with '.' or '-')";
+
+    /// <summary>Docker's rule: a first component with '.' or ':', or "localhost", is a registry, not a path.</summary>
+    private static bool NamesRegistry(string first) => first.IndexOf('.') >= 0 || first.IndexOf(':') >= 0 || first == "localhost";
 }

@@ -1,3 +1,4 @@
+using MultiStage.DockerIgnoreMatching;
 using MultiStage.Engine.Context;
 
 namespace MultiStage.Engine.Client;

@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Text.Json;
 using Docker.DotNet;
 using Docker.DotNet.Models;
+using MultiStage.Inference;
 using MultiStage.Logging;
 
 namespace MultiStage.Engine.Client;
@@ -49,7 +49,7 @@ public sealed partial class EngineClient
                 registryHost = RegistryCredentialResolver.NormalizeRegistry(system.IndexServerAddress);
             }
 
-            credentials ??= await new RegistryCredentialResolver(_environment, HomeDirectory()).ResolveAsync(registryHost, cancellationToken).ConfigureAwait(false);
+            credentials ??= await _registryAuth.ForPush().ResolveAsync(registryHost, cancellationToken).ConfigureAwait(false);
             log.Info(
                 credentials is null ? $"Pushing to {target} without credentials" : $"Pushing to {target} with the {credentials}",
                 Verbosity.Detailed);
@@ -62,7 +62,7 @@ public sealed partial class EngineClient
                 }
             }
 
-            var auth = ToAuthConfig(credentials, registryHost);
+            var auth = RegistryAuthentication.ToAuthConfig(credentials, registryHost);
 
             var pushed = new List<PushedTag>();
             foreach (var tag in tags)
@@ -137,7 +137,7 @@ public sealed partial class EngineClient
     private async Task<PushedTag> PushTagAsync(string repository, string tag, string registryHost, AuthConfig auth, ILog log, CancellationToken cancellationToken)
     {
         var reference = $"{repository}:{tag}";
-        var progress = new PushProgress(log);
+        var progress = new ImageTransferProgress(log);
         try
         {
             await _docker.Images.PushImageAsync(repository, new ImagePushParameters { Tag = tag }, auth, progress, cancellationToken).ConfigureAwait(false);
@@ -221,7 +221,7 @@ public sealed partial class EngineClient
         {
             return new EngineException(
                 EngineErrorCodes.RegistryUnauthorized,
-                $"The registry {registry} refused the push of {reference}: authentication failed ({text}). Log in with 'docker login {registry}', or set {RegistryCredentialResolver.UserNameVariable} and {RegistryCredentialResolver.PasswordVariable}.");
+                $"The registry {registry} refused the push of {reference}: authentication failed ({text}). Log in with 'docker login {registry}', or set {RegistryCredentialResolver.UserNameVariable} and {RegistryCredentialResolver.PasswordFileVariable} (the path of a file that holds the password).");
         }
 
         if (StatusCode("403") || Has("denied") || Has("forbidden"))
@@ -243,47 +243,4 @@ public sealed partial class EngineClient
 
     [System.Text.RegularExpressions.GeneratedRegex(@"(?<![\d:.])5\d\d(?!\d)")]
     private static partial System.Text.RegularExpressions.Regex ServerStatus();
-
-    private string HomeDirectory() => _environment("HOME") is { Length: > 0 } home ? home : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-
-    /// <summary>Collects a push or pull stream synchronously and in order (Progress&lt;T&gt; would post to the thread pool).</summary>
-    private sealed class PushProgress(ILog log) : IProgress<JSONMessage>
-    {
-        private readonly HashSet<string> _shown = new(StringComparer.Ordinal);
-
-        public string? Error { get; private set; }
-
-        public string? Digest { get; private set; }
-
-        public long Size { get; private set; }
-
-        public void Report(JSONMessage value)
-        {
-            if (value.Error is { Message.Length: > 0 } error)
-            {
-                Error ??= error.Message;
-            }
-
-            if (value.Aux?.ExtensionData is { } aux && aux.TryGetValue("Digest", out var digest))
-            {
-                Digest = digest is JsonElement { ValueKind: JsonValueKind.String } element ? element.GetString() : digest?.ToString();
-                if (aux.TryGetValue("Size", out var size) && size is JsonElement { ValueKind: JsonValueKind.Number } number && number.TryGetInt64(out var bytes))
-                {
-                    Size = bytes;
-                }
-            }
-
-            if (!string.IsNullOrEmpty(value.Status))
-            {
-                var line = string.IsNullOrEmpty(value.ID) ? value.Status : $"{value.ID}: {value.Status}";
-                if (value.Progress is null || value.Progress.Total == 0 || value.Progress.Current == 0)
-                {
-                    if (_shown.Add(line))
-                    {
-                        log.Info(line, Verbosity.Detailed);
-                    }
-                }
-            }
-        }
-    }
 }

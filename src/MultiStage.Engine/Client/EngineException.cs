@@ -99,4 +99,7 @@ public static class EngineErrorCodes
 
     /// <summary>The docker configuration file cannot be read or parsed.</summary>
     public const string DockerConfigInvalid = "MSTAGE309";
+
+    /// <summary>The file MULTISTAGE_REGISTRY_PASSWORD_FILE names cannot be read or is empty, or no user name goes with it.</summary>
+    public const string RegistryPasswordFileUnusable = "MSTAGE310";
 }

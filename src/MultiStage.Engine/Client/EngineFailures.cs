@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Text.Json;
@@ -118,8 +117,6 @@ internal static class EngineFailures
 
         return body.Trim();
     }
-
-    public static bool IsStatus(Exception exception, HttpStatusCode status) => exception is DockerApiException api && api.StatusCode == status;
 
     /// <summary>Whether the exception is the connection breaking (engine stopped, socket closed) rather than a protocol error.</summary>
     public static bool IsConnectionLoss(Exception exception) =>

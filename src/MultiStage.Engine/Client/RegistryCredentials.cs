@@ -37,8 +37,9 @@ public sealed class RegistryCredentials
 }
 
 /// <summary>
-/// Finds push credentials for a registry: DOTNET_CONTAINER_PUSH_REGISTRY_UNAME/PWORD, then the docker configuration
-/// (credHelpers, credsStore through <c>docker-credential-NAME get</c>, then "auths").
+/// Finds push credentials for a registry: DOTNET_CONTAINER_PUSH_REGISTRY_UNAME with the password in the file
+/// MULTISTAGE_REGISTRY_PASSWORD_FILE names, or with DOTNET_CONTAINER_PUSH_REGISTRY_PWORD; then the docker
+/// configuration (credHelpers, credsStore through <c>docker-credential-NAME get</c>, then "auths").
 /// </summary>
 public sealed class RegistryCredentialResolver
 {
@@ -47,6 +48,13 @@ public sealed class RegistryCredentialResolver
 
     /// <summary>Password variable Microsoft.NET.Build.Containers reads for pushes.</summary>
     public const string PasswordVariable = "DOTNET_CONTAINER_PUSH_REGISTRY_PWORD";
+
+    /// <summary>
+    /// Names a file that holds the push password. MSBuild records every DOTNET_* variable in its binary log (and
+    /// prints them at diagnostic verbosity), so a password in DOTNET_CONTAINER_PUSH_REGISTRY_PWORD ends up in logs;
+    /// through this variable, read here and never as an MSBuild property, only the file's path could.
+    /// </summary>
+    public const string PasswordFileVariable = "MULTISTAGE_REGISTRY_PASSWORD_FILE";
 
     private static readonly TimeSpan HelperTimeout = TimeSpan.FromSeconds(60);
 
@@ -68,6 +76,11 @@ public sealed class RegistryCredentialResolver
     /// <exception cref="EngineException">MSTAGE304 when a credential helper cannot be run or fails; MSTAGE309 when config.json is broken.</exception>
     public async Task<RegistryCredentials?> ResolveAsync(string registry, CancellationToken cancellationToken)
     {
+        if (FromPasswordFile() is { } fromFile)
+        {
+            return fromFile;
+        }
+
         var user = _environment(UserNameVariable);
         var password = _environment(PasswordVariable);
         if (!string.IsNullOrEmpty(user) && !string.IsNullOrEmpty(password))
@@ -96,6 +109,50 @@ public sealed class RegistryCredentialResolver
         }
 
         return authKey is null ? null : FromAuthEntry(config.Auths[authKey], config.FilePath);
+    }
+
+    /// <summary>The user name variable with the password file, when the file variable is set; it wins over the password variable.</summary>
+    /// <exception cref="EngineException">MSTAGE310 when the file cannot be read or is empty, or no user name is set.</exception>
+    private RegistryCredentials? FromPasswordFile()
+    {
+        var file = _environment(PasswordFileVariable);
+        if (string.IsNullOrEmpty(file))
+        {
+            return null;
+        }
+
+        var user = _environment(UserNameVariable);
+        if (string.IsNullOrEmpty(user))
+        {
+            throw new EngineException(
+                EngineErrorCodes.RegistryPasswordFileUnusable,
+                $"{PasswordFileVariable} is set but {UserNameVariable} is not. Set {UserNameVariable} to the user name the password belongs to.");
+        }
+
+        string password;
+        try
+        {
+            password = File.ReadAllText(file);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            // The exception names the path, never the content.
+            throw new EngineException(
+                EngineErrorCodes.RegistryPasswordFileUnusable,
+                $"The registry password file '{file}' that {PasswordFileVariable} names cannot be read: {ex.Message.TrimEnd('.')}. Check the path (an absolute one) and the file's permissions.",
+                ex);
+        }
+
+        // Files written with echo or an editor end with a line break that is not part of the password.
+        password = password.TrimEnd('\r', '\n');
+        if (password.Length == 0)
+        {
+            throw new EngineException(
+                EngineErrorCodes.RegistryPasswordFileUnusable,
+                $"The registry password file '{file}' that {PasswordFileVariable} names is empty. Write the password into it, or unset {PasswordFileVariable}.");
+        }
+
+        return new RegistryCredentials(user, password) { Source = $"{UserNameVariable} and the file {PasswordFileVariable} names" };
     }
 
     /// <summary>"https://host:5000/v1/" and "host:5000" are the same registry.</summary>

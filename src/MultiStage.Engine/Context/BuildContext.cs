@@ -1,5 +1,6 @@
 using System.Formats.Tar;
 using System.Runtime.InteropServices;
+using MultiStage.DockerIgnoreMatching;
 
 namespace MultiStage.Engine.Context;
 

@@ -1,6 +1,5 @@
-#if ENGINE_CLIENT
+using MultiStage.DockerIgnoreMatching;
 using MultiStage.Engine.Client;
-using MultiStage.Engine.Context;
 using MultiStage.Generation;
 using Task = Microsoft.Build.Utilities.Task;
 
@@ -45,4 +44,3 @@ public sealed class WarmUpEngine : Task
         return true;
     }
 }
-#endif

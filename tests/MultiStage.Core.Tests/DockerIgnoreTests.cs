@@ -1,6 +1,6 @@
-using MultiStage.Engine.Context;
+using MultiStage.DockerIgnoreMatching;
 
-namespace MultiStage.Engine.Tests;
+namespace MultiStage.Core.Tests;
 
 [TestClass]
 public sealed class DockerIgnoreTests
@@ -202,7 +202,7 @@ public sealed class DockerIgnoreTests
     [TestMethod]
     public void Load_MissingFile_IsEmpty_PresentFile_IsParsed()
     {
-        string dir = ContextTestSupport.CreateTempDirectory();
+        string dir = Directory.CreateTempSubdirectory("msignore-").FullName;
         try
         {
             Assert.AreSame(DockerIgnore.Empty, DockerIgnore.Load(dir));

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace MultiStage.Engine.Context;
+namespace MultiStage.DockerIgnoreMatching;
 
 /// <summary>
 /// One cleaned .dockerignore pattern, matched like moby's patternmatcher: the pattern is turned into a

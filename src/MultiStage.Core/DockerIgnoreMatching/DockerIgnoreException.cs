@@ -1,4 +1,4 @@
-namespace MultiStage.Engine.Context;
+namespace MultiStage.DockerIgnoreMatching;
 
 /// <summary>A .dockerignore pattern that the docker CLI would also refuse.</summary>
 public sealed class DockerIgnoreException : FormatException

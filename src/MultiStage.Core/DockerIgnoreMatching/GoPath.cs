@@ -1,9 +1,9 @@
 using System.Text;
 
-namespace MultiStage.Engine.Context;
+namespace MultiStage.DockerIgnoreMatching;
 
 /// <summary>Slash-separated path helpers with the exact results of Go's <c>path/filepath</c> on Unix.</summary>
-internal static class GoPath
+public static class GoPath
 {
     /// <summary>
     /// Lexical clean as Go's <c>filepath.Clean</c>: collapses repeated slashes, drops <c>.</c> elements,

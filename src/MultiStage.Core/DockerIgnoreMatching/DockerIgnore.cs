@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace MultiStage.Engine.Context;
+namespace MultiStage.DockerIgnoreMatching;
 
 /// <summary>
 /// The patterns of a <c>.dockerignore</c> file, matched with the rules of the docker CLI
@@ -41,7 +41,11 @@ public sealed class DockerIgnore
     /// <exception cref="DockerIgnoreException">A pattern is malformed (e.g. an unterminated <c>[</c> or a bare <c>!</c>).</exception>
     public static DockerIgnore Parse(string content)
     {
-        ArgumentNullException.ThrowIfNull(content);
+        if (content is null)
+        {
+            throw new ArgumentNullException(nameof(content));
+        }
+
         var patterns = new List<string>();
         var compiled = new List<DockerIgnorePattern>();
         string[] lines = content.Split('\n');
@@ -53,13 +57,13 @@ public sealed class DockerIgnore
                 line = line.Substring(1);
             }
 
-            if (line.EndsWith('\r'))
+            if (line.EndsWith("\r", StringComparison.Ordinal))
             {
                 line = line.Substring(0, line.Length - 1);
             }
 
             // A comment only when '#' is the very first character: "  #x" is the pattern "#x".
-            if (line.StartsWith('#'))
+            if (line.StartsWith("#", StringComparison.Ordinal))
             {
                 continue;
             }
@@ -106,9 +110,10 @@ public sealed class DockerIgnore
             extra.Add("!" + FileName);
         }
 
+        // net472 has no nullability annotation on IsNullOrWhiteSpace: the "!" below is what it checked.
         if (!string.IsNullOrWhiteSpace(dockerfilePath))
         {
-            string dockerfile = GoPath.Clean(dockerfilePath.Trim().Replace('\\', '/'));
+            string dockerfile = GoPath.Clean(dockerfilePath!.Trim().Replace('\\', '/'));
             if (dockerfile != "." && IsExcluded(dockerfile))
             {
                 extra.Add("!" + dockerfile);
@@ -132,7 +137,11 @@ public sealed class DockerIgnore
     /// </summary>
     public bool IsExcluded(string relativePath)
     {
-        ArgumentNullException.ThrowIfNull(relativePath);
+        if (relativePath is null)
+        {
+            throw new ArgumentNullException(nameof(relativePath));
+        }
+
         string path = GoPath.Clean(relativePath.Replace('\\', '/'));
         if (path == "." || _patterns.Length == 0)
         {
@@ -160,7 +169,7 @@ public sealed class DockerIgnore
         }
     }
 
-    internal int PatternCount => _patterns.Length;
+    public int PatternCount => _patterns.Length;
 
     /// <summary>
     /// Evaluates one path. <paramref name="parentMatches"/> holds, per pattern, whether it matched the parent
@@ -168,7 +177,7 @@ public sealed class DockerIgnore
     /// Patterns that cannot change the outcome at their position are skipped and recorded as not matching,
     /// exactly as the reference walk does.
     /// </summary>
-    internal bool Evaluate(string path, bool[]? parentMatches, bool[] matches)
+    public bool Evaluate(string path, bool[]? parentMatches, bool[] matches)
     {
         bool excluded = false;
         for (int i = 0; i < _patterns.Length; i++)
@@ -204,7 +213,7 @@ public sealed class DockerIgnore
     /// For an excluded directory: whether the walk must still look inside because an exception pattern that did not
     /// already match the directory could re-include something below it.
     /// </summary>
-    internal bool MayReincludeBelow(string directory, bool[] directoryMatches)
+    public bool MayReincludeBelow(string directory, bool[] directoryMatches)
     {
         for (int i = 0; i < _patterns.Length; i++)
         {
