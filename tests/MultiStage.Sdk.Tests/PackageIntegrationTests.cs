@@ -66,7 +66,7 @@ public sealed class PackageIntegrationTests
         Assert.IsFalse(deps.Contains("linux-x64", StringComparison.Ordinal), deps);
 
         var dir = TestEnvironment.CreateWorkspace("console");
-        var assembly = TestEnvironment.DotNet(dir, "msbuild", "-getProperty:_MultiStageTasksAssembly", "-nologo").EnsureSuccess().Output.Trim();
+        var assembly = TestEnvironment.DotNet(dir, "msbuild", "-getProperty:MultiStageTasksAssembly", "-nologo").EnsureSuccess().Output.Trim();
         StringAssert.EndsWith(assembly.Replace('\\', '/'), "/tasks/net10.0/MultiStage.Tasks.dll");
     }
 
