@@ -1,4 +1,5 @@
 using System.Globalization;
+using MultiStage.Tests.Shared;
 
 namespace MultiStage.Sdk.Tests.Infrastructure;
 
@@ -61,7 +62,7 @@ public static class TestEnvironment
     public static string CreateWorkspace(string asset, string? folderName = null, bool versionOnSdkElement = false)
     {
         var target = Path.Combine(WorkDirectory, $"{Interlocked.Increment(ref _counter):D2}", folderName ?? asset);
-        CopyDirectory(Path.Combine(RepositoryRoot, "testassets", asset), target);
+        AssetCopy.Copy(Path.Combine(RepositoryRoot, "testassets", asset), target);
         if (!versionOnSdkElement)
         {
             File.WriteAllText(Path.Combine(target, "global.json"), $"{{\n  \"msbuild-sdks\": {{\n    \"MultiStage.Sdk\": \"{SdkVersion}\"\n  }}\n}}\n");
@@ -86,23 +87,6 @@ public static class TestEnvironment
 
     public static ProcessResult DotNet(string workingDirectory, params string[] arguments) =>
         ProcessRunner.Run("dotnet", arguments, workingDirectory, timeout: TimeSpan.FromMinutes(10));
-
-    private static void CopyDirectory(string source, string destination)
-    {
-        Directory.CreateDirectory(destination);
-        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
-        {
-            var relative = Path.GetRelativePath(source, file);
-            if (relative.Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj"))
-            {
-                continue;
-            }
-
-            var to = Path.Combine(destination, relative);
-            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
-            File.Copy(file, to);
-        }
-    }
 
     private static void TryDelete(string path)
     {
