@@ -31,6 +31,7 @@ public static class ErrorCodes
     public const string ProjectEvaluationFailed = "MSTAGE123";
     public const string InvalidMaxCpuCount = "MSTAGE124";
     public const string InvalidLayers = "MSTAGE125";
+    public const string UnmatchablePath = "MSTAGE126";
 
     /// <summary>Warning: a user-owned .dockerignore excludes a file the build stage copies.</summary>
     public const string DockerIgnoreExcludesInput = "MSTAGE151";
