@@ -2,6 +2,8 @@ using System.Text;
 using System.Text.RegularExpressions;
 using MultiStage.Diagnostics;
 using MultiStage.Dockerfiles;
+using MultiStage.Generation;
+using MultiStage.Model;
 
 namespace MultiStage.Core.Tests;
 
@@ -87,6 +89,34 @@ public sealed class CopySourceTests
     {
         var e = Assert.ThrowsExactly<DockerfileValueException>(() => DockerfileWriter.Write(new Dockerfile(new Instruction[] { new Copy(new[] { path }, "./") })));
         Assert.AreEqual(ErrorCodes.UnmatchablePath, e.Code);
+    }
+
+    [TestMethod]
+    public void TheGeneratorCopiesAGlobNamedSharedFolderLiterallyAndRefusesOneWithNoAnchor()
+    {
+        using var repo = new RepoFixture();
+        repo.Write("sh[a]red/Linked.cs", "");
+        repo.Write("*/Linked.cs", "");
+
+        var literal = Generator.Generate(WithLinkedFile(repo, "sh[a]red/Linked.cs"), repo.Settings(), repo.ExternalRoots, checkOnly: false, new TestLog());
+        StringAssert.Contains(literal!.DockerfileText, "COPY [\"[s]h\\\\\\\\[a]red\", \"sh[a]red/\"]\n");
+
+        var log = new TestLog();
+        File.Delete(repo.P("Dockerfile"));
+        Assert.IsNull(Generator.Generate(WithLinkedFile(repo, "*/Linked.cs"), repo.Settings(), repo.ExternalRoots, checkOnly: false, log));
+        Assert.AreEqual(ErrorCodes.UnmatchablePath, log.ErrorCodes);
+        StringAssert.Contains(log.Errors[0].Message, "'*/'");
+        Assert.IsFalse(File.Exists(repo.P("Dockerfile")), "a refused path leaves no Dockerfile");
+    }
+
+    /// <summary>The fixture's app with its linked source file in another folder of the repository.</summary>
+    private static ProjectFacts WithLinkedFile(RepoFixture repo, string linked)
+    {
+        var project = repo.Project();
+        return project with
+        {
+            Closure = project.Closure.Select((node, i) => i == 0 ? node with { SourceFiles = new[] { repo.P("src/App/Program.cs"), repo.P(linked) } } : node).ToList(),
+        };
     }
 
     private static string RandomPath(Random random)
