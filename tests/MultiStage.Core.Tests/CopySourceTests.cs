@@ -297,7 +297,8 @@ public sealed class CopySourceTests
     /// BuildKit's context transfer (moby/patternmatcher) as documented by its behaviour: <c>*</c> and <c>?</c> become
     /// "not a slash", <c>\x</c> escapes x, <c>[</c> and <c>]</c> pass to the regular expression as they are, and only
     /// <c>.+()|{}$</c> are quoted, so a <c>^</c> in a pattern is an anchor. Code points above U+FFFF are mapped to
-    /// private-use characters first, since RE2 reads code points and .NET reads UTF-16 units.
+    /// private-use characters first, since RE2 reads code points and .NET reads UTF-16 units. (Core's
+    /// DockerIgnorePattern is not used here: it reads a class by UTF-16 unit, so <c>[😀]</c> matches no emoji there.)
     /// </summary>
     private static class ContextFilter
     {
