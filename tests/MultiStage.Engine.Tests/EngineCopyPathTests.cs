@@ -1,6 +1,4 @@
-using System.Formats.Tar;
 using System.Runtime.Versioning;
-using Docker.DotNet.Models;
 using MultiStage.Dockerfiles;
 using MultiStage.Engine.Client;
 
@@ -96,7 +94,7 @@ public sealed class EngineCopyPathTests
         try
         {
             var result = await client.BuildAsync(request, new TestLog());
-            var actual = await FilesAsync(result.ImageId, "/out");
+            var actual = await EngineTestEnvironment.ReadFilesAsync(result.ImageId, "/out");
             CollectionAssert.AreEqual(
                 expected.Select(e => $"{e.Key} = {e.Value}").ToList(),
                 actual.Select(e => $"{e.Key} = {e.Value}").ToList(),
@@ -105,38 +103,6 @@ public sealed class EngineCopyPathTests
         finally
         {
             await EngineTestEnvironment.RemoveAsync($"{repository}:1");
-        }
-    }
-
-    /// <summary>Every regular file under <paramref name="path"/> in the image with its text, read through a container that is never started.</summary>
-    private static async Task<SortedDictionary<string, string>> FilesAsync(string image, string path)
-    {
-        using var docker = EngineTestEnvironment.Raw();
-        var container = await docker.Containers.CreateContainerAsync(new CreateContainerParameters { Image = image, Cmd = ["/nonexistent"] });
-        try
-        {
-            var archive = await docker.Containers.GetArchiveFromContainerAsync(container.ID, new ContainerPathStatParameters { Path = path }, statOnly: false);
-            using var stream = archive.Stream ?? throw new InvalidDataException($"The engine sent no archive of {path}.");
-            // Read whole first: the client's chunked stream fails when the tar reader reads it entry by entry.
-            using var buffer = new MemoryStream();
-            await stream.CopyToAsync(buffer);
-            buffer.Position = 0;
-            using var reader = new TarReader(buffer);
-            var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
-            while (await reader.GetNextEntryAsync() is { } entry)
-            {
-                if (entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile)
-                {
-                    using var content = new StreamReader(entry.DataStream ?? Stream.Null);
-                    files[entry.Name] = await content.ReadToEndAsync();
-                }
-            }
-
-            return files;
-        }
-        finally
-        {
-            await docker.Containers.RemoveContainerAsync(container.ID, new ContainerRemoveParameters { Force = true });
         }
     }
 }
