@@ -103,7 +103,11 @@ internal static class EngineTestEnvironment
             .FirstOrDefault();
 
     /// <summary>Reads one file of an image through a container that is created, never started, and removed.</summary>
-    public static async Task<string> ReadFileAsync(string image, string path)
+    public static async Task<string> ReadFileAsync(string image, string path) =>
+        (await ReadFilesAsync(image, path)).Values.SingleOrDefault() ?? throw new InvalidDataException($"{path} is not a file in {image}.");
+
+    /// <summary>Every regular file at or under <paramref name="path"/> in an image, by its name in the archive, with its text.</summary>
+    public static async Task<SortedDictionary<string, string>> ReadFilesAsync(string image, string path)
     {
         using var docker = Raw();
         var container = await docker.Containers.CreateContainerAsync(new CreateContainerParameters { Image = image, Cmd = ["/nonexistent"] });
@@ -111,10 +115,22 @@ internal static class EngineTestEnvironment
         {
             var archive = await docker.Containers.GetArchiveFromContainerAsync(container.ID, new ContainerPathStatParameters { Path = path }, statOnly: false);
             using var stream = archive.Stream ?? throw new InvalidDataException($"The engine sent no archive of {path}.");
-            using var reader = new TarReader(stream);
-            var entry = await reader.GetNextEntryAsync() ?? throw new InvalidDataException($"{path} is not in {image}.");
-            using var content = new StreamReader(entry.DataStream ?? Stream.Null);
-            return await content.ReadToEndAsync();
+            // Read whole first: the client's chunked stream fails when the tar reader reads it entry by entry.
+            using var buffer = new MemoryStream();
+            await stream.CopyToAsync(buffer);
+            buffer.Position = 0;
+            using var reader = new TarReader(buffer);
+            var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            while (await reader.GetNextEntryAsync() is { } entry)
+            {
+                if (entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile)
+                {
+                    using var content = new StreamReader(entry.DataStream ?? Stream.Null);
+                    files[entry.Name] = await content.ReadToEndAsync();
+                }
+            }
+
+            return files;
         }
         finally
         {

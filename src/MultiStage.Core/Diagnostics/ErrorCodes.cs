@@ -34,6 +34,7 @@ public static class ErrorCodes
     public const string InvalidLayers = "MSTAGE125";
     /// <summary>Image building asked for under an MSBuild that cannot run the engine client (raised by Sdk.targets).</summary>
     public const string EngineUnavailableInThisMSBuild = "MSTAGE126";
+    public const string UnmatchablePath = "MSTAGE127";
 
     /// <summary>Warning: a user-owned .dockerignore excludes a file the build stage copies.</summary>
     public const string DockerIgnoreExcludesInput = "MSTAGE151";

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using MultiStage.Diagnostics;
 
 namespace MultiStage.Dockerfiles;
 
@@ -73,7 +74,7 @@ public static class DockerfileWriter
                     text.Append("--chown=").Append(Bare(copy.Chown, "owner")).Append(' ');
                 }
 
-                text.Append(JsonArray(copy.Sources.Append(copy.Destination).Select(EscapeForExpansion)));
+                text.Append(JsonArray(copy.Sources.Select(s => s.ToPattern()).Append(copy.Destination).Select(EscapeForExpansion)));
                 break;
             case Run run:
                 text.Append("RUN ");
@@ -228,7 +229,16 @@ public static class DockerfileWriter
 public sealed class DockerfileValueException : Exception
 {
     public DockerfileValueException(string message)
-        : base(message)
+        : this(ErrorCodes.UnrepresentableValue, message)
     {
     }
+
+    public DockerfileValueException(string code, string message)
+        : base(message)
+    {
+        Code = code;
+    }
+
+    /// <summary>The code the generator reports the value with.</summary>
+    public string Code { get; }
 }

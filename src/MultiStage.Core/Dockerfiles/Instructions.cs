@@ -18,8 +18,15 @@ public sealed record Arg(string Name, string? Default = null) : Instruction;
 /// <summary><c>WORKDIR path</c>.</summary>
 public sealed record Workdir(string Path) : Instruction;
 
-/// <summary><c>COPY [--from=stage] [--chown=…] ["src", …, "dest"]</c>. Sources are literal paths, never patterns.</summary>
-public sealed record Copy(IReadOnlyList<string> Sources, string Destination, string? FromStage = null, string? Chown = null) : Instruction;
+/// <summary><c>COPY [--from=stage] [--chown=…] ["src", …, "dest"]</c>. Sources are <see cref="CopySource"/>s, copied literally; the destination is never a pattern.</summary>
+public sealed record Copy(IReadOnlyList<CopySource> Sources, string Destination, string? FromStage = null, string? Chown = null) : Instruction
+{
+    /// <summary>A COPY of paths given as text, each copied as it is spelled.</summary>
+    public Copy(IEnumerable<string> Sources, string Destination, string? FromStage = null, string? Chown = null)
+        : this(Sources.Select(CopySource.Literal).ToList(), Destination, FromStage, Chown)
+    {
+    }
+}
 
 /// <summary><c>RUN [--mount=…] command</c> in shell form. <see cref="Command"/> is built with <see cref="ShellCommand"/>, which quotes every user value.</summary>
 public sealed record Run(ShellCommand Command, IReadOnlyList<string>? Mounts = null) : Instruction;

@@ -281,7 +281,7 @@ public static class Generator
         catch (DockerfileValueException e)
         {
             // Paths from the project graph are the only values not validated before: one a Dockerfile cannot hold.
-            log.Error(ErrorCodes.UnrepresentableValue, e.Message);
+            log.Error(e.Code, e.Message);
             return null;
         }
     }
