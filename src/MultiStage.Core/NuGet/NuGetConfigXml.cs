@@ -14,10 +14,13 @@ internal static class NuGetConfigXml
     public const string DisabledPackageSources = "disabledPackageSources";
     public const string PackageSourceCredentials = "packageSourceCredentials";
 
-    /// <summary>Loads without DTDs or external entities: a config file is user input and must not reach the network or disk.</summary>
+    /// <summary>
+    /// Loads without DTDs or external entities (a config file is user input and must not reach the network or disk),
+    /// and without layout whitespace, so that the output has one layout whatever the input had.
+    /// </summary>
     public static XDocument Load(string path)
     {
-        var settings = new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null };
+        var settings = new XmlReaderSettings { DtdProcessing = DtdProcessing.Prohibit, XmlResolver = null, IgnoreWhitespace = true };
         try
         {
             using var reader = XmlReader.Create(path, settings);
