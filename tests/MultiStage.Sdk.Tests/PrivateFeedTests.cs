@@ -49,14 +49,7 @@ public sealed class PrivateFeedTests
     [TestMethod]
     public void ClearTextPasswordReachesRestoreOnlyThroughTheSecret()
     {
-        var original = Config($"""
-              <packageSourceCredentials>
-                <Private_x0020_Feed>
-                  <add key="Username" value="ci-user" />
-                  <add key="ClearTextPassword" value="{Escape(Password)}" />
-                </Private_x0020_Feed>
-              </packageSourceCredentials>
-            """);
+        var original = Config(ClearTextCredentials);
         var build = Prepare(original, _ => null);
         var image = $"private-feed-cleartext-{Nonce}";
 
@@ -112,14 +105,7 @@ public sealed class PrivateFeedTests
     public void SecretAsUserConfigHidesTheImageDefaultSourceAnAdditionalConfigKeepsIt()
     {
         // Without <clear/>, the repository config adds its feed to the user-level sources (nuget.org by default).
-        var original = Config($"""
-              <packageSourceCredentials>
-                <Private_x0020_Feed>
-                  <add key="Username" value="ci-user" />
-                  <add key="ClearTextPassword" value="{Escape(Password)}" />
-                </Private_x0020_Feed>
-              </packageSourceCredentials>
-            """, clear: false);
+        var original = Config(ClearTextCredentials, clear: false);
 
         var asUserConfig = Prepare(original, _ => null).Run($"private-feed-user-{Nonce}", withSecret: true).EnsureSuccess();
         var sources = StepLog(asUserConfig.Output, "dotnet nuget list source &&");
@@ -133,6 +119,15 @@ public sealed class PrivateFeedTests
         StringAssert.Contains(sources, "nuget.org", "the default user config still counts");
         AssertPasswordNowhere(image + "-build");
     }
+
+    private static string ClearTextCredentials => $"""
+          <packageSourceCredentials>
+            <Private_x0020_Feed>
+              <add key="Username" value="ci-user" />
+              <add key="ClearTextPassword" value="{Escape(Password)}" />
+            </Private_x0020_Feed>
+          </packageSourceCredentials>
+        """;
 
     private static string Escape(string value) => System.Security.SecurityElement.Escape(value)!;
 
