@@ -9,8 +9,11 @@ namespace MultiStage.NuGet;
 /// </summary>
 public sealed class NuGetConfigFile
 {
-    // Sections that hold secrets and that restore in a build stage cannot use from a context file.
-    private static readonly string[] SecretSections = { NuGetConfigXml.PackageSourceCredentials, "apikeys", "clientCertificates" };
+    // Sections besides the credentials that hold secrets; restore in a build stage has no use for them, so they are
+    // left out and reported rather than carried.
+    private static readonly string[] OtherSecretSections = { "apikeys", "clientCertificates" };
+
+    private static readonly string[] SecretSections = OtherSecretSections.Append(NuGetConfigXml.PackageSourceCredentials).ToArray();
 
     // <config> keys that hold secrets.
     private static readonly string[] SecretConfigKeys = { "http_proxy.password" };
@@ -138,7 +141,7 @@ public sealed class NuGetConfigFile
     private static IReadOnlyList<string> FindDroppedSecrets(XDocument document)
     {
         var dropped = new List<string>();
-        foreach (var section in document.Root!.Elements().Where(e => SecretSections.Skip(1).Any(name => NuGetConfigXml.Is(e, name)) && e.HasElements))
+        foreach (var section in document.Root!.Elements().Where(e => OtherSecretSections.Any(name => NuGetConfigXml.Is(e, name)) && e.HasElements))
         {
             dropped.Add(section.Name.LocalName);
         }
