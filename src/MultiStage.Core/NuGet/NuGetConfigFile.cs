@@ -47,7 +47,7 @@ public sealed class NuGetConfigFile
     /// <summary>A <c>&lt;clear/&gt;</c> in <c>&lt;packageSourceCredentials&gt;</c>: the credentials of farther configs do not count.</summary>
     public bool ClearsCredentials { get; }
 
-    /// <summary>Secrets other than source credentials the rendering leaves out (API keys, client certificates, a proxy password).</summary>
+    /// <summary>Secrets other than source credentials the rendering leaves out (API keys, client certificates, a proxy password, user info in a source URL).</summary>
     public IReadOnlyList<string> DroppedSecrets { get; }
 
     public bool HasCredentials => Credentials.Count > 0;
@@ -59,8 +59,8 @@ public sealed class NuGetConfigFile
     public static NuGetConfigFile Read(string path) => new(path, NuGetConfigXml.Load(path));
 
     /// <summary>
-    /// The file without credentials, API keys, client certificates, a proxy password or comments (a commented-out
-    /// password is still a password); every other section and attribute is kept as written.
+    /// The file without credentials, API keys, client certificates, a proxy password, user info in source URLs or
+    /// comments (a commented-out password is still a password); every other section and attribute is kept as written.
     /// </summary>
     public string RenderWithoutCredentials()
     {
@@ -77,7 +77,35 @@ public sealed class NuGetConfigFile
 
         copy.Root!.Elements().Where(e => SecretSections.Any(name => NuGetConfigXml.Is(e, name))).Remove();
         NuGetConfigXml.Sections(copy, "config").Elements().Where(IsSecretConfigItem).Remove();
+        foreach (var source in NuGetConfigXml.Sections(copy, NuGetConfigXml.PackageSources).Elements())
+        {
+            var value = source.Attributes().FirstOrDefault(a => string.Equals(a.Name.LocalName, "value", StringComparison.OrdinalIgnoreCase));
+            if (value is not null && WithoutUserInfo(value.Value) is { } stripped)
+            {
+                value.Value = stripped;
+            }
+        }
+
         return NuGetConfigXml.Write(copy);
+    }
+
+    /// <summary>
+    /// An http(s) URL without its <c>user:password@</c> part, or null when it has none. NuGet never authenticates
+    /// with it (the HTTP stack drops it), so removing it changes nothing but what the context holds.
+    /// </summary>
+    internal static string? WithoutUserInfo(string value)
+    {
+        var scheme = value.IndexOf("://", StringComparison.Ordinal);
+        if (scheme < 0 || !(value.StartsWith("http", StringComparison.OrdinalIgnoreCase)))
+        {
+            return null;
+        }
+
+        var hostStart = scheme + 3;
+        var end = value.IndexOfAny(new[] { '/', '?', '#' }, hostStart);
+        end = end < 0 ? value.Length : end;
+        var at = end == hostStart ? -1 : value.LastIndexOf('@', end - 1, end - hostStart);
+        return at < 0 ? null : value.Substring(0, hostStart) + value.Substring(at + 1);
     }
 
     private static bool IsSecretConfigItem(XElement item) =>
@@ -147,6 +175,9 @@ public sealed class NuGetConfigFile
         }
 
         dropped.AddRange(NuGetConfigXml.Sections(document, "config").Elements().Where(IsSecretConfigItem).Select(e => "config/" + NuGetConfigXml.Attribute(e, "key")));
+        dropped.AddRange(NuGetConfigXml.Sections(document, NuGetConfigXml.PackageSources).Elements()
+            .Where(e => WithoutUserInfo(NuGetConfigXml.Attribute(e, "value") ?? "") is not null)
+            .Select(e => $"packageSources/{NuGetConfigXml.Attribute(e, "key")}: user info in the URL"));
         return dropped;
     }
 }

@@ -67,6 +67,27 @@ public sealed class NuGetConfigFileTests
     }
 
     [TestMethod]
+    public void UserInfoInASourceUrlIsRemovedAndReported()
+    {
+        using var dir = new ConfigDirectory();
+        var config = dir.Read("NuGet.config", """
+            <configuration>
+              <packageSources>
+                <add key="inline" value="https://ci:url-secret@feed.example:8443/v3/index.json?x=a@b" />
+                <add key="plain" value="https://feed.example/v3/index.json#a@b" />
+                <add key="folder" value="./me@home/feed" />
+              </packageSources>
+            </configuration>
+            """);
+        var rendered = config.RenderWithoutCredentials();
+        Assert.IsFalse(rendered.Contains("url-secret", StringComparison.Ordinal), rendered);
+        CollectionAssert.AreEqual(
+            new[] { "https://feed.example:8443/v3/index.json?x=a@b", "https://feed.example/v3/index.json#a@b", "./me@home/feed" },
+            XDocument.Parse(rendered).Root!.Element("packageSources")!.Elements().Select(e => (string)e.Attribute("value")!).ToList());
+        CollectionAssert.AreEqual(new[] { "packageSources/inline: user info in the URL" }, config.DroppedSecrets.ToList());
+    }
+
+    [TestMethod]
     public void ReadsSourcesCredentialsAndClearsWithNuGetsCaseRules()
     {
         using var dir = new ConfigDirectory();
