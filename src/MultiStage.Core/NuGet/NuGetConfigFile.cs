@@ -90,8 +90,8 @@ public sealed class NuGetConfigFile
     }
 
     /// <summary>
-    /// An http(s) URL without its <c>user:password@</c> part, or null when it has none. NuGet never authenticates
-    /// with it (the HTTP stack drops it), so removing it changes nothing but what the context holds.
+    /// An http(s) URL without its <c>user:password@</c> part, or null when it has none. It is a password in plain
+    /// sight; NuGet's documented place for it is <c>&lt;packageSourceCredentials&gt;</c>, which the secret carries.
     /// </summary>
     internal static string? WithoutUserInfo(string value)
     {
