@@ -1,3 +1,4 @@
+using MultiStage.Model;
 using System.Runtime.Versioning;
 using MultiStage.Dockerfiles;
 using MultiStage.Engine.Client;
