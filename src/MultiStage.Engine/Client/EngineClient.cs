@@ -13,6 +13,7 @@ using Google.Protobuf;
 using Timestamp = Google.Protobuf.WellKnownTypes.Timestamp;
 using MultiStage.Engine.BuildKit;
 using MultiStage.Engine.BuildKit.Protocol;
+using MultiStage.Engine.Session;
 using MultiStage.Logging;
 
 namespace MultiStage.Engine.Client;
@@ -189,7 +190,10 @@ public sealed partial class EngineClient : IDisposable
 
         var builder = ChooseBuilder(request.Builder, info);
 
-        using var buildClient = registryConfig is null ? null : _clientWithHeaders(new Dictionary<string, string> { ["X-Registry-Config"] = registryConfig });
+        // Secrets need a session; the build's client names it in its /build request.
+        await using var session = await BuildSession.StartAsync(Endpoint, builder, request.Secrets, cancellationToken).ConfigureAwait(false);
+        var buildHeaders = registryConfig is null ? new Dictionary<string, string>() : new Dictionary<string, string> { ["X-Registry-Config"] = registryConfig };
+        using var buildClient = session?.CreateBuildClient(buildHeaders) ?? (registryConfig is null ? null : _clientWithHeaders(buildHeaders));
 
         var parameters = new ImageBuildParameters
         {
