@@ -118,7 +118,8 @@ public sealed class EngineSessionTests
 
         var error = await Assert.ThrowsExactlyAsync<EngineException>(() => client.BuildAsync(Request(dockerfile, repository, Secret("s1", "given")), new TestLog()));
 
-        StringAssert.Contains(error.Message, "absent");
+        Assert.AreEqual(EngineErrorCodes.BuildFailed, error.Code, error.Message);
+        StringAssert.Contains(error.Message, "secret absent not found");
         Assert.IsNull(await EngineTestEnvironment.ImageIdAsync($"{repository}:1"));
     }
 
