@@ -8,12 +8,20 @@ namespace MultiStage.Engine.Session.Hpack;
 /// </summary>
 internal sealed class HpackDecoder
 {
-    // Our SETTINGS_HEADER_TABLE_SIZE: the default, which the peer may not exceed.
+    // SETTINGS_HEADER_TABLE_SIZE's default, which this side keeps.
     public const int MaxTableSize = 4096;
 
     private readonly LinkedList<(string Name, string Value)> _dynamic = new();
+    private readonly int _maxTableSize;
     private int _tableSize;
-    private int _capacity = MaxTableSize;
+    private int _capacity;
+
+    /// <param name="maxTableSize">The SETTINGS_HEADER_TABLE_SIZE this side announced.</param>
+    public HpackDecoder(int maxTableSize = MaxTableSize)
+    {
+        _maxTableSize = maxTableSize;
+        _capacity = maxTableSize;
+    }
 
     /// <summary>Decodes one complete header block into its fields, in order.</summary>
     public List<(string Name, string Value)> Decode(ReadOnlySpan<byte> block)
@@ -39,9 +47,9 @@ internal sealed class HpackDecoder
             {
                 // Dynamic table size update (6.3).
                 var size = ReadInteger(block, ref position, 5);
-                if (size > MaxTableSize)
+                if (size > _maxTableSize)
                 {
-                    throw new HpackException($"a table size update to {size} exceeds {MaxTableSize}");
+                    throw new HpackException($"a table size update to {size} exceeds {_maxTableSize}");
                 }
 
                 _capacity = size;
