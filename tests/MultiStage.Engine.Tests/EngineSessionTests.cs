@@ -124,6 +124,25 @@ public sealed class EngineSessionTests
     }
 
     [TestMethod]
+    public async Task CancellingABuildWithASessionEndsItPromptly()
+    {
+        using var client = await EngineTestEnvironment.ConnectAsync();
+        var repository = EngineTestEnvironment.UniqueRepository("secret");
+        var dockerfile = $"""
+            FROM {SdkImage}
+            RUN --mount=type=secret,id=s1 cat /run/secrets/s1 > /dev/null && sleep {600 + Random.Shared.Next(1, 300)}
+            """;
+        using var cancellation = new CancellationTokenSource(TimeSpan.FromSeconds(8));
+        var started = DateTime.UtcNow;
+
+        var error = await Assert.ThrowsExactlyAsync<EngineException>(() => client.BuildAsync(Request(dockerfile, repository, Secret("s1", "x")), new TestLog(), cancellation.Token));
+
+        Assert.AreEqual(EngineErrorCodes.BuildCancelled, error.Code, error.Message);
+        Assert.IsTrue(DateTime.UtcNow - started < TimeSpan.FromSeconds(45), "closing the session does not wait for the step");
+        Assert.IsNull(await EngineTestEnvironment.ImageIdAsync($"{repository}:1"));
+    }
+
+    [TestMethod]
     public async Task ClassicBuilderRefusesSecretsWithTheCliEquivalent()
     {
         using var client = await EngineTestEnvironment.ConnectAsync();
