@@ -28,23 +28,11 @@ public sealed class EngineSessionTests
     [TestMethod]
     public async Task SecretReachesTheRunStep()
     {
-        using var client = await EngineTestEnvironment.ConnectAsync();
         var value = "delivered-" + Guid.NewGuid().ToString("N");
-        var repository = EngineTestEnvironment.UniqueRepository("secret");
-        var dockerfile = $"""
-            FROM {SdkImage}
-            RUN --mount=type=secret,id=s1 cat /run/secrets/s1 > /proof
-            """;
-        try
-        {
-            await client.BuildAsync(Request(dockerfile, repository, Secret("s1", value)), new TestLog());
 
-            Assert.AreEqual(value, Docker("run", "--rm", "--network", "none", $"{repository}:1", "cat", "/proof").Trim());
-        }
-        finally
-        {
-            await EngineTestEnvironment.RemoveAsync($"{repository}:1");
-        }
+        var proof = await BuildAndReadProofAsync("RUN --mount=type=secret,id=s1 cat /run/secrets/s1 > /proof", Secret("s1", value));
+
+        Assert.AreEqual(value, proof);
     }
 
     [TestMethod]
@@ -88,22 +76,9 @@ public sealed class EngineSessionTests
     [TestMethod]
     public async Task MissingOptionalSecretIsSkipped()
     {
-        using var client = await EngineTestEnvironment.ConnectAsync();
-        var repository = EngineTestEnvironment.UniqueRepository("secret");
-        var dockerfile = $"""
-            FROM {SdkImage}
-            RUN --mount=type=secret,id=absent,required=false test ! -s /run/secrets/absent && echo skipped > /proof
-            """;
-        try
-        {
-            await client.BuildAsync(Request(dockerfile, repository, Secret("s1", "given")), new TestLog());
+        var proof = await BuildAndReadProofAsync("RUN --mount=type=secret,id=absent,required=false test ! -s /run/secrets/absent && echo skipped > /proof", Secret("s1", "given"));
 
-            Assert.AreEqual("skipped", Docker("run", "--rm", "--network", "none", $"{repository}:1", "cat", "/proof").Trim());
-        }
-        finally
-        {
-            await EngineTestEnvironment.RemoveAsync($"{repository}:1");
-        }
+        Assert.AreEqual("skipped", proof);
     }
 
     [TestMethod]
@@ -152,6 +127,22 @@ public sealed class EngineSessionTests
 
         Assert.AreEqual(EngineErrorCodes.SecretsNeedBuildKit, error.Code, error.Message);
         StringAssert.Contains(error.Message, "DOCKER_BUILDKIT=1 docker build --secret id=nuget-credentials,src=");
+    }
+
+    /// <summary>Builds FROM the SDK image with <paramref name="step"/>, which writes /proof, and reads /proof back from a container.</summary>
+    private static async Task<string> BuildAndReadProofAsync(string step, IReadOnlyDictionary<string, byte[]> secrets)
+    {
+        using var client = await EngineTestEnvironment.ConnectAsync();
+        var repository = EngineTestEnvironment.UniqueRepository("secret");
+        try
+        {
+            await client.BuildAsync(Request($"FROM {SdkImage}\n{step}\n", repository, secrets), new TestLog());
+            return Docker("run", "--rm", "--network", "none", $"{repository}:1", "cat", "/proof").Trim();
+        }
+        finally
+        {
+            await EngineTestEnvironment.RemoveAsync($"{repository}:1");
+        }
     }
 
     private static bool Contains(byte[] data, string text) => data.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)) >= 0;
