@@ -38,7 +38,7 @@ public sealed class BuildSession : IAsyncDisposable
     /// Opens a session serving <paramref name="secrets"/> when there are any; null when there are none.
     /// </summary>
     /// <exception cref="EngineException">MSTAGE219 for the classic builder; MSTAGE220 when the engine refuses the
-    /// session; MSTAGE200-202 when the engine cannot be reached.</exception>
+    /// session; MSTAGE200-202 when the engine cannot be reached; MSTAGE215 when cancelled.</exception>
     public static async Task<BuildSession?> StartAsync(EngineEndpoint endpoint, BuilderKind builder, IReadOnlyDictionary<string, byte[]> secrets, CancellationToken cancellationToken)
     {
         if (secrets.Count == 0)
@@ -70,6 +70,10 @@ public sealed class BuildSession : IAsyncDisposable
             var session = new BuildSession(endpoint, id, connection, methods);
             connection = null;
             return session;
+        }
+        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new EngineException(EngineErrorCodes.BuildCancelled, "The image build was cancelled before it started; nothing was changed.", ex);
         }
         catch (SessionRefusedException ex)
         {
