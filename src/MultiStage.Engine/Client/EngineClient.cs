@@ -818,7 +818,7 @@ public sealed partial class EngineClient : IDisposable
         };
     }
 
-    private sealed class FixedCliSettings(string host) : IDockerCliSettings
+    internal sealed class FixedCliSettings(string host) : IDockerCliSettings
     {
         public string? DockerConfig => null;
 

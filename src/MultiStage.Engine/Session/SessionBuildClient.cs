@@ -15,7 +15,8 @@ internal sealed class SessionBuildClient : IDockerHandlerFactory<SessionBuildCli
     private static readonly SessionBuildClient Factory = new();
 
     public static DockerClient Create(EngineEndpoint endpoint, string sessionId, IReadOnlyDictionary<string, string> headers) =>
-        new DockerClientBuilder()
+        // As for the engine client: a fixed configuration keeps Docker.DotNet from reading DOCKER_HOST or config.json.
+        new DockerClientBuilder(new DockerConfig(new EngineClient.FixedCliSettings(endpoint.Uri.OriginalString)))
             .WithEndpoint(endpoint.Uri)
             .WithHeaders(headers)
             .WithTransportOptions(Factory, new Options(new EngineConnector(endpoint), sessionId))
