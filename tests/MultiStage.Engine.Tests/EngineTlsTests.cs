@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using MultiStage.Engine.Client;
+using MultiStage.Model;
 
 namespace MultiStage.Engine.Tests;
 
@@ -108,6 +109,24 @@ public sealed class EngineTlsTests
             new TestLog());
         StringAssert.StartsWith(result.ImageId, "sha256:");
         CollectionAssert.AreEqual(new[] { "mstage-test/tls:1" }, result.Tags.ToArray());
+    }
+
+    [TestMethod]
+    public async Task BuildsWithASessionOverTls()
+    {
+        // The session connection and the build request that names it both go through the endpoint's TLS settings.
+        using var client = EngineClient.Create(Discover(Path.Combine(_root, "certs")));
+        var result = await client.BuildAsync(
+            new BuildRequest
+            {
+                Context = new InMemoryContext(("Dockerfile", "FROM scratch\nCOPY hello.txt /hello.txt\n"), ("hello.txt", "hello with a session\n")),
+                Repository = "mstage-test/tls-session",
+                Tags = new[] { "1" },
+                Builder = BuilderKind.BuildKit,
+                Secrets = new Dictionary<string, byte[]> { ["s1"] = "x"u8.ToArray() },
+            },
+            new TestLog());
+        StringAssert.StartsWith(result.ImageId, "sha256:");
     }
 
     [TestMethod]

@@ -1,4 +1,5 @@
 using System.Net;
+using MultiStage.IO;
 
 namespace MultiStage.NuGet;
 

@@ -51,6 +51,12 @@ public sealed record BuildRequest
     public IReadOnlyList<string> BaseImages { get; init; } = [];
 
     public BuilderKind Builder { get; init; } = BuilderKind.Auto;
+
+    /// <summary>
+    /// Secrets by id, for <c>RUN --mount=type=secret,id=…</c> steps. They go to BuildKit through a session the
+    /// client opens for the build, never into the build context or an image layer; the classic builder cannot take them.
+    /// </summary>
+    public IReadOnlyDictionary<string, byte[]> Secrets { get; init; } = new Dictionary<string, byte[]>();
 }
 
 /// <summary>A successful build.</summary>

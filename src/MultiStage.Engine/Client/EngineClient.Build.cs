@@ -9,6 +9,7 @@ using Docker.DotNet.Models;
 using MultiStage.DockerIgnoreMatching;
 using MultiStage.Engine.BuildKit;
 using MultiStage.Engine.BuildOutput;
+using MultiStage.Engine.Session;
 using MultiStage.Inference;
 using MultiStage.Logging;
 using MultiStage.Model;
@@ -70,7 +71,10 @@ public sealed partial class EngineClient
 
         var builder = ChooseBuilder(request.Builder, info);
 
-        using var buildClient = registryConfig is null ? null : _clientWithHeaders(new Dictionary<string, string> { [RegistryAuthentication.ConfigHeader] = registryConfig });
+        // Secrets need a session; the build's client names it in its /build request.
+        await using var session = await BuildSession.StartAsync(Endpoint, builder, request.Secrets, cancellationToken).ConfigureAwait(false);
+        var buildHeaders = registryConfig is null ? new Dictionary<string, string>() : new Dictionary<string, string> { [RegistryAuthentication.ConfigHeader] = registryConfig };
+        using var buildClient = session?.CreateBuildClient(buildHeaders) ?? (registryConfig is null ? null : _clientWithHeaders(buildHeaders));
         var parameters = CreateBuildParameters(request, references, builder, pulledBaseImages);
 
         log.Info(

@@ -38,37 +38,14 @@ internal static class EngineConnection
 
     private static CertificateCredentials CreateTlsCredentials(EngineEndpoint endpoint, EngineTls tls)
     {
-        X509Certificate2? clientCertificate = null;
-        X509Certificate2? authority = null;
-        try
+        var files = EngineTlsFiles.Load(endpoint, tls);
+        return new CertificateCredentials(files.ClientCertificate)
         {
-            if (tls.ClientCertificateFile is not null && tls.ClientKeyFile is not null)
-            {
-                clientCertificate = X509Certificate2.CreateFromPemFile(tls.ClientCertificateFile, tls.ClientKeyFile);
-                if (OperatingSystem.IsWindows())
-                {
-                    // SChannel needs the key in a persisted form to present the certificate.
-                    clientCertificate = new X509Certificate2(clientCertificate.Export(X509ContentType.Pkcs12));
-                }
-            }
-
-            if (tls.VerifyServer && tls.CaCertificateFile is not null)
-            {
-                authority = X509Certificate2.CreateFromPem(File.ReadAllText(tls.CaCertificateFile));
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
-        {
-            throw EngineFailures.Tls(endpoint, $"the certificate files cannot be loaded ({ex.Message.TrimEnd('.')})", ex);
-        }
-
-        return new CertificateCredentials(clientCertificate)
-        {
-            ServerCertificateValidationCallback = CreateServerValidation(tls.VerifyServer, authority),
+            ServerCertificateValidationCallback = CreateServerValidation(tls.VerifyServer, files.Authority),
         };
     }
 
-    private static RemoteCertificateValidationCallback CreateServerValidation(bool verify, X509Certificate2? authority)
+    internal static RemoteCertificateValidationCallback CreateServerValidation(bool verify, X509Certificate2? authority)
     {
         return (_, certificate, _, errors) =>
         {
@@ -97,7 +74,7 @@ internal static class EngineConnection
         };
     }
 
-    private sealed class FixedCliSettings(string host) : IDockerCliSettings
+    internal sealed class FixedCliSettings(string host) : IDockerCliSettings
     {
         public string? DockerConfig => null;
 

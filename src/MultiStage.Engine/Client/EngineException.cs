@@ -70,6 +70,12 @@ public static class EngineErrorCodes
     /// <summary>A superseded image of a series (an inner loop's dependencies image) could not be removed (warning).</summary>
     public const string StaleImageNotRemoved = "MSTAGE218";
 
+    /// <summary>Build secrets were given for a build the classic builder runs: only BuildKit mounts secrets.</summary>
+    public const string SecretsNeedBuildKit = "MSTAGE219";
+
+    /// <summary>The engine refused or broke the session (POST /session) that delivers build secrets.</summary>
+    public const string SessionFailed = "MSTAGE220";
+
     /// <summary>The registry asked for credentials and none, or wrong ones, were given.</summary>
     public const string RegistryUnauthorized = "MSTAGE300";
 

@@ -1,0 +1,124 @@
+using Docker.DotNet;
+using MultiStage.Engine.Client;
+using MultiStage.Engine.Session.Http2;
+using MultiStage.Model;
+
+namespace MultiStage.Engine.Session;
+
+/// <summary>
+/// A BuildKit session for one build: a connection upgraded with <c>POST /session</c> on which the engine calls back
+/// for what the build needs from the client (here, its secrets). It lives from before the <c>/build</c> request,
+/// which names it, to the end of the build; disposing it closes the connection and waits for its calls to end.
+/// </summary>
+/// <remarks>
+/// The engine is the HTTP/2 gRPC client on the upgraded connection. Kestrel and Grpc.AspNetCore cannot serve it:
+/// the ASP.NET Core shared framework is not there inside MSBuild. Grpc.Core's native server could, through a
+/// local socket and a byte pump, but is deprecated and would ship native libraries per platform. The engine makes
+/// only unary calls with small messages, so a small HTTP/2 server (Http2/, Hpack/) does the job in managed code.
+/// </remarks>
+public sealed class BuildSession : IAsyncDisposable
+{
+    private readonly EngineEndpoint _endpoint;
+    private readonly Stream _connection;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _serving;
+
+    private BuildSession(EngineEndpoint endpoint, string id, Stream connection, IReadOnlyDictionary<string, GrpcMethod> methods)
+    {
+        _endpoint = endpoint;
+        Id = id;
+        _connection = connection;
+        var server = new GrpcConnection(connection, methods);
+        _serving = Task.Run(() => server.RunAsync(_stop.Token), CancellationToken.None);
+    }
+
+    /// <summary>The session id the build request names.</summary>
+    public string Id { get; }
+
+    /// <summary>
+    /// Opens a session serving <paramref name="secrets"/> when there are any; null when there are none.
+    /// </summary>
+    /// <exception cref="EngineException">MSTAGE219 for the classic builder; MSTAGE220 when the engine refuses the
+    /// session; MSTAGE200-202 when the engine cannot be reached; MSTAGE215 when cancelled.</exception>
+    public static async Task<BuildSession?> StartAsync(EngineEndpoint endpoint, BuilderKind builder, IReadOnlyDictionary<string, byte[]> secrets, CancellationToken cancellationToken)
+    {
+        if (secrets.Count == 0)
+        {
+            return null;
+        }
+
+        if (builder != BuilderKind.BuildKit)
+        {
+            var flags = string.Join(" ", secrets.Keys.Order(StringComparer.Ordinal).Select(id => $"--secret id={id},src=<file>"));
+            throw new EngineException(
+                EngineErrorCodes.SecretsNeedBuildKit,
+                $"The build has secrets ({string.Join(", ", secrets.Keys.Order(StringComparer.Ordinal))}), which only BuildKit can mount, but the classic builder would run it. Let BuildKit run the build (unset DOCKER_BUILDKIT=0; Docker 18.09 or later on Linux), or build with the docker CLI: DOCKER_BUILDKIT=1 docker build {flags} ….");
+        }
+
+        var secretsService = new SecretsService(secrets);
+        var methods = new Dictionary<string, GrpcMethod>
+        {
+            [SecretsService.GetSecretMethod] = secretsService.GetSecretAsync,
+            [HealthService.CheckMethod] = HealthService.CheckAsync,
+        };
+
+        var id = Guid.NewGuid().ToString("N");
+        Stream? connection = null;
+        try
+        {
+            connection = await new EngineConnector(endpoint).ConnectAsync(cancellationToken).ConfigureAwait(false);
+            await SessionUpgrade.UpgradeAsync(connection, id, methods.Keys, cancellationToken).ConfigureAwait(false);
+            var session = new BuildSession(endpoint, id, connection, methods);
+            connection = null;
+            return session;
+        }
+        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new EngineException(EngineErrorCodes.BuildCancelled, "The image build was cancelled before it started; nothing was changed.", ex);
+        }
+        catch (SessionRefusedException ex)
+        {
+            throw Refused(endpoint, ex.Message, ex);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && ex is not EngineException && EngineFailures.Connection(ex, endpoint) is { } failure)
+        {
+            throw failure;
+        }
+        catch (IOException ex)
+        {
+            throw Refused(endpoint, ex.Message, ex);
+        }
+        finally
+        {
+            if (connection is not null)
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>A client whose <c>/build</c> requests name this session; <paramref name="headers"/> go with every request.</summary>
+    public DockerClient CreateBuildClient(IReadOnlyDictionary<string, string> headers) => SessionBuildClient.Create(_endpoint, Id, headers);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _connection.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            await _serving.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or ObjectDisposedException or Http2Exception)
+        {
+            // The build has ended; how its session ended no longer matters.
+        }
+
+        _stop.Dispose();
+    }
+
+    private static EngineException Refused(EngineEndpoint endpoint, string answer, Exception inner) =>
+        new(
+            EngineErrorCodes.SessionFailed,
+            $"The Docker engine at {endpoint.Describe()} did not open a BuildKit session for the build's secrets ({answer.TrimEnd('.')}). Use Docker 18.09 or later with BuildKit, or build with the docker CLI and --secret.",
+            inner);
+}
