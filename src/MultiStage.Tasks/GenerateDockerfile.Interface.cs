@@ -49,6 +49,7 @@ public sealed partial class GenerateDockerfile : Task
     public ITaskItem[] PublishArguments { get; set; } = Array.Empty<ITaskItem>();
     public string ContextRoot { get; set; } = "";
     public string DockerfilePath { get; set; } = "";
+    public string OverwriteDockerfile { get; set; } = "";
     public string SdkSource { get; set; } = "";
     public string SdkPackageDirectory { get; set; } = "";
     public string Builder { get; set; } = "";

@@ -62,6 +62,7 @@ public sealed partial class GenerateDockerfile
             PublishArguments = PublishArguments.Select(i => i.ItemSpec).ToList(),
             ContextRoot = ContextRoot,
             DockerfilePath = DockerfilePath,
+            OverwriteDockerfile = OverwriteDockerfile,
             SdkSource = SdkSource,
             SdkPackageDirectory = packageDir,
             // NuGet's folders: <id>/<version>/.

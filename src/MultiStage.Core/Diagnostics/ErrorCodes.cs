@@ -35,6 +35,18 @@ public static class ErrorCodes
     /// <summary>Image building asked for under an MSBuild that cannot run the engine client (raised by Sdk.targets).</summary>
     public const string EngineUnavailableInThisMSBuild = "MSTAGE126";
     public const string UnmatchablePath = "MSTAGE127";
+    /// <summary>The Dockerfile path holds a file without the generator's header: the user's, never overwritten unasked.</summary>
+    public const string DockerfileNotGenerated = "MSTAGE128";
+    /// <summary>The context's .multistage folder exists without the generator's marker: the user's, never written into.</summary>
+    public const string StateFolderNotGenerated = "MSTAGE129";
+    /// <summary>MultiStageDockerfile is a folder, an item list, outside the build context, or holds a control character.</summary>
+    public const string InvalidDockerfilePath = "MSTAGE130";
+    /// <summary>MultiStageContextRoot is a file-system root, outside the repository, or holds a control character.</summary>
+    public const string InvalidContextRoot = "MSTAGE131";
+    /// <summary>A MultiStageDockerIgnore item the .dockerignore cannot carry as one pattern, or one that does not compile.</summary>
+    public const string InvalidDockerIgnorePattern = "MSTAGE132";
+    /// <summary>The entry project's path holds a character the build stage's dotnet command line cannot pass to MSBuild.</summary>
+    public const string UnbuildableProjectPath = "MSTAGE133";
 
     /// <summary>Warning: a user-owned .dockerignore excludes a file the build stage copies.</summary>
     public const string DockerIgnoreExcludesInput = "MSTAGE151";

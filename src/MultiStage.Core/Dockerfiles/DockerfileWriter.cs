@@ -215,12 +215,9 @@ public static class DockerfileWriter
     /// <summary>A line break or control character would end the instruction early: never representable.</summary>
     internal static void CheckLine(string value, string what)
     {
-        foreach (var c in value)
+        if (ControlCharacters.First(value) is { } control)
         {
-            if (char.IsControl(c) || c is '\u2028' or '\u2029' or '\u0085')
-            {
-                throw new DockerfileValueException($"The {what} contains a line break or control character (U+{(int)c:X4}).");
-            }
+            throw new DockerfileValueException($"The {what} contains a line break or control character ({control}).");
         }
     }
 }

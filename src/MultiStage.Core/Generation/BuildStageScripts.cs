@@ -42,7 +42,7 @@ internal static class BuildStageScripts
 
     public static ShellCommand Restore(ContextLayout layout, ResolvedSettings settings, ImageChoice images, bool vendorSdk)
     {
-        var restore = new ShellCommand().Raw("dotnet restore").Arg(layout.EntryProject).Raw("-a \"$(cat /tmp/dotnet-arch)\"");
+        var restore = new ShellCommand().Raw("dotnet restore").Arg(ProjectArgument(layout)).Raw("-a \"$(cat /tmp/dotnet-arch)\"");
         AddPlatformAndOutput(restore, images, settings.CacheMounts);
         AcceptLinkedSdkVersion(restore, vendorSdk);
         if (settings.CacheMounts)
@@ -71,7 +71,7 @@ internal static class BuildStageScripts
                 + (singleProject ? "" : " shared=true; else shared=false;") + " fi &&");
         }
 
-        publish.Raw("dotnet publish").Arg(layout.EntryProject)
+        publish.Raw("dotnet publish").Arg(ProjectArgument(layout))
             .Raw("-c").Arg(settings.Configuration)
             .Raw("-a \"$(cat /tmp/dotnet-arch)\"");
         AddPlatformAndOutput(publish, images, mounts);
@@ -105,6 +105,10 @@ internal static class BuildStageScripts
 
         return publish.Args(settings.PublishArguments);
     }
+
+    /// <summary>The entry project for dotnet's command line: a name starting with '-' would be read as a switch (MSB1001).</summary>
+    internal static string ProjectArgument(ContextLayout layout) =>
+        layout.EntryProject.StartsWith("-", StringComparison.Ordinal) ? "./" + layout.EntryProject : layout.EntryProject;
 
     /// <summary>The build output is cached per image repository; sharing=locked keeps two builds of it apart.</summary>
     public static string ArtifactsMount(ProjectFacts project)

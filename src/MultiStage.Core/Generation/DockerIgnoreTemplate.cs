@@ -39,8 +39,4 @@ public static class DockerIgnoreTemplate
         lines.AddRange(extraPatterns);
         return string.Join("\n", lines) + "\n";
     }
-
-    /// <summary>A .dockerignore we wrote (and may rewrite) starts with our header.</summary>
-    public static bool IsGenerated(string content) =>
-        content.StartsWith("# " + DockerfileBuilder.HeaderLine, StringComparison.Ordinal);
 }

@@ -21,7 +21,7 @@ public static class AtomicFile
         var temp = Path.Combine(directory, "." + Path.GetFileName(path) + "." + Guid.NewGuid().ToString("N").Substring(0, 8) + ".tmp");
         try
         {
-            File.WriteAllBytes(temp, bytes);
+            FileWrites.WriteAllBytes(temp, bytes);
             if (File.Exists(path))
             {
                 File.Replace(temp, path, null);
@@ -47,15 +47,15 @@ public static class AtomicFile
 
     /// <summary>
     /// Makes <paramref name="destination"/> hold exactly the files of <paramref name="source"/>, placed under
-    /// <paramref name="prefix"/>: files whose bytes differ are copied, files that are gone (an older version) deleted,
-    /// so a rerun with nothing changed touches nothing. Returns the number of files changed; adds the path of every
-    /// file the destination holds afterwards to <paramref name="mirrored"/>.
+    /// <paramref name="prefix"/>. When anything differs, the whole folder is built beside it and renamed into place,
+    /// so readers see the old folder or the new one, and a failed run (a full disk) leaves the old one and no
+    /// temporary files behind; a rerun with nothing changed touches nothing. Returns the number of files that
+    /// differed; adds the path of every file the destination holds afterwards to <paramref name="mirrored"/>.
     /// </summary>
     public static int MirrorDirectory(string source, string destination, string prefix, Func<string, bool>? include = null, ICollection<string>? mirrored = null)
     {
-        var changed = 0;
-        var sourceRoot = source.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
-        var wanted = new Dictionary<string, string>(StringComparer.Ordinal);
+        var sourceRoot = PathUtil.AsDirectory(source);
+        var wanted = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
         {
             var relative = file.Substring(sourceRoot.Length);
@@ -65,48 +65,86 @@ public static class AtomicFile
             }
         }
 
-        foreach (var pair in wanted.OrderBy(p => p.Key, StringComparer.Ordinal))
+        var changed = CountDifferences(wanted, destination);
+        if (changed > 0)
         {
-            var to = Path.Combine(destination, pair.Key);
-            mirrored?.Add(to);
-            if (File.Exists(to) && new FileInfo(to).Length == new FileInfo(pair.Value).Length && File.ReadAllBytes(to).AsSpan().SequenceEqual(File.ReadAllBytes(pair.Value)))
+            ReplaceDirectory(destination, staging =>
             {
-                continue;
-            }
-
-            Directory.CreateDirectory(Path.GetDirectoryName(to)!);
-            var temp = to + ".tmp";
-            File.Copy(pair.Value, temp, overwrite: true);
-            if (File.Exists(to))
-            {
-                File.Delete(to);
-            }
-
-            File.Move(temp, to);
-            changed++;
+                foreach (var pair in wanted)
+                {
+                    var to = Path.Combine(staging, pair.Key);
+                    Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+                    FileWrites.Copy(pair.Value, to);
+                }
+            });
         }
 
-        if (Directory.Exists(destination))
+        foreach (var relative in wanted.Keys)
         {
-            var destinationRoot = destination.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
-            foreach (var stale in Directory.EnumerateFiles(destination, "*", SearchOption.AllDirectories).ToList())
-            {
-                if (!wanted.ContainsKey(stale.Substring(destinationRoot.Length)))
-                {
-                    File.Delete(stale);
-                    changed++;
-                }
-            }
-
-            foreach (var dir in Directory.EnumerateDirectories(destination, "*", SearchOption.AllDirectories).OrderByDescending(d => d.Length).ToList())
-            {
-                if (!Directory.EnumerateFileSystemEntries(dir).Any())
-                {
-                    Directory.Delete(dir);
-                }
-            }
+            mirrored?.Add(Path.Combine(destination, relative));
         }
 
         return changed;
+    }
+
+    /// <summary>Files of <paramref name="destination"/> that are missing, differ from their source or are not wanted.</summary>
+    private static int CountDifferences(IReadOnlyDictionary<string, string> wanted, string destination)
+    {
+        if (!Directory.Exists(destination))
+        {
+            return Math.Max(wanted.Count, 1);
+        }
+
+        var changed = wanted.Count(pair => !SameBytes(Path.Combine(destination, pair.Key), pair.Value));
+        var destinationRoot = PathUtil.AsDirectory(destination);
+        return changed + Directory.EnumerateFiles(destination, "*", SearchOption.AllDirectories)
+            .Count(file => !wanted.ContainsKey(file.Substring(destinationRoot.Length)));
+    }
+
+    private static bool SameBytes(string path, string other) =>
+        File.Exists(path) && new FileInfo(path).Length == new FileInfo(other).Length && File.ReadAllBytes(path).AsSpan().SequenceEqual(File.ReadAllBytes(other));
+
+    /// <summary>
+    /// Fills a new folder beside <paramref name="destination"/> and swaps it in with two renames; on any failure the
+    /// old folder is put back and the new one deleted.
+    /// </summary>
+    private static void ReplaceDirectory(string destination, Action<string> fill)
+    {
+        var full = Path.GetFullPath(destination).TrimEnd(Path.DirectorySeparatorChar);
+        var parent = Path.GetDirectoryName(full)!;
+        var unique = "." + Path.GetFileName(full) + "." + Guid.NewGuid().ToString("N").Substring(0, 8);
+        var staging = Path.Combine(parent, unique + ".tmp");
+        var previous = Path.Combine(parent, unique + ".old");
+        Directory.CreateDirectory(staging);
+        try
+        {
+            fill(staging);
+            if (Directory.Exists(full))
+            {
+                Directory.Move(full, previous);
+                try
+                {
+                    Directory.Move(staging, full);
+                }
+                catch
+                {
+                    Directory.Move(previous, full);
+                    throw;
+                }
+
+                Directory.Delete(previous, recursive: true);
+            }
+            else
+            {
+                Directory.Move(staging, full);
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+        }
     }
 }

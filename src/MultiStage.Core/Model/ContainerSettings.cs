@@ -34,6 +34,8 @@ public sealed record ContainerSettings
     public string ContextRoot { get; init; } = "";
     /// <summary>Where the Dockerfile goes; <c>&lt;context&gt;/Dockerfile</c> when empty.</summary>
     public string DockerfilePath { get; init; } = "";
+    /// <summary>Replace a Dockerfile that lacks the generator's header; only <c>true</c> turns it on.</summary>
+    public string OverwriteDockerfile { get; init; } = "";
     /// <summary>Whether the SDK package is vendored into the context (<c>Context</c>) or restored from the user's feeds (<c>Feed</c>).</summary>
     public string SdkSource { get; init; } = "";
     /// <summary>Folder of the running MultiStage.Sdk package (holding <c>.nupkg.metadata</c>), to vendor into the context.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using System.Text.RegularExpressions;
 using MultiStage.Diagnostics;
 using MultiStage.Dockerfiles;
@@ -69,11 +70,14 @@ public sealed partial record ResolvedSettings
             || CheckPorts(settings, log) is not { } ports
             || Pairs(settings.EnvironmentVariables, IsVariableName, "ContainerEnvironmentVariable", ErrorCodes.InvalidEnvironmentVariable,
                 "is not a valid variable name (letters, digits, '_', '.', ':', '-'; not starting with a digit)", log) is not { } environment
-            || Pairs(settings.Labels, IsLabelName, "ContainerLabel", ErrorCodes.InvalidLabel, "is not a valid label name (no spaces or control characters)", log) is not { } labels
+            || Pairs(settings.Labels, IsLabelName, "ContainerLabel", ErrorCodes.InvalidLabel, "is not a valid label name (no spaces, control characters or '=')", log) is not { } labels
             || LabelsFromArguments(settings, labels, log) is not { } fromArgs
             || CheckUser(settings, log) is not { } user
             || !Command(settings, log)
-            || ParseAppCommandInstruction(settings.AppCommandInstruction, log) is not { } instruction)
+            || ParseAppCommandInstruction(settings.AppCommandInstruction, log) is not { } instruction
+            || CheckContextRoot(settings, project, log) is not { } contextRoot
+            || CheckDockerfilePath(settings, log) is not { } dockerfilePath
+            || CheckDockerIgnorePatterns(settings, log) is not { } ignorePatterns)
         {
             return null;
         }
@@ -100,8 +104,9 @@ public sealed partial record ResolvedSettings
             AppCommandInstruction = instruction,
             Configuration = settings.Configuration.Length > 0 ? settings.Configuration : DefaultConfiguration,
             PublishArguments = settings.PublishArguments,
-            ContextRoot = settings.ContextRoot.Length > 0 ? Path.GetFullPath(settings.ContextRoot) : null,
-            DockerfilePath = settings.DockerfilePath.Length > 0 ? Path.GetFullPath(settings.DockerfilePath) : null,
+            ContextRoot = contextRoot.Length > 0 ? contextRoot : null,
+            DockerfilePath = dockerfilePath.Length > 0 ? dockerfilePath : null,
+            OverwriteDockerfile = string.Equals(settings.OverwriteDockerfile, "true", StringComparison.OrdinalIgnoreCase),
             SdkSource = sdkSource,
             SdkPackageDirectory = settings.SdkPackageDirectory,
             SdkPackageId = settings.SdkPackageId.Length > 0 ? settings.SdkPackageId.ToLowerInvariant() : WellKnownNames.SdkPackageFolder,
@@ -109,7 +114,7 @@ public sealed partial record ResolvedSettings
             Builder = builder,
             CacheMounts = cacheMounts,
             MaxCpuCount = maxCpuCount == 0 ? null : maxCpuCount,
-            DockerIgnorePatterns = settings.DockerIgnorePatterns.Select(p => p.Trim()).Where(p => p.Length > 0).ToList(),
+            DockerIgnorePatterns = ignorePatterns,
         };
     }
 
@@ -188,7 +193,21 @@ public sealed partial record ResolvedSettings
             return null;
         }
 
-        return Representable(workdir, "ContainerWorkingDirectory", log) ? workdir : null;
+        if (!Representable(workdir, "ContainerWorkingDirectory", log))
+        {
+            return null;
+        }
+
+        // Measured on the engine, both builders: a longer folder name fails (NAME_MAX), and the engine creates the
+        // folder below its storage path, so a path near Linux's 4096 fails too (the classic builder from ~3900 on).
+        var longest = workdir.Split('/').Max(Encoding.UTF8.GetByteCount);
+        if (longest > MaxWorkingDirectoryNameBytes || Encoding.UTF8.GetByteCount(workdir) > MaxWorkingDirectoryBytes)
+        {
+            log.Error(ErrorCodes.InvalidWorkingDirectory, $"ContainerWorkingDirectory is {Encoding.UTF8.GetByteCount(workdir)} bytes long with a folder name of {longest}: the engine cannot create it. Keep each folder name within {MaxWorkingDirectoryNameBytes} bytes and the path within {MaxWorkingDirectoryBytes}.");
+            return null;
+        }
+
+        return workdir;
     }
 
     /// <summary>
@@ -278,7 +297,8 @@ public sealed partial record ResolvedSettings
 
     private static bool IsVariableName(string name) => VariableNameRegex.IsMatch(name);
 
-    private static bool IsLabelName(string name) => name.Length > 0 && !name.Any(char.IsWhiteSpace) && !name.Any(char.IsControl);
+    // Both builders split LABEL "a=b"="c" at the first '=' before unquoting, and fail on the unterminated quote.
+    private static bool IsLabelName(string name) => name.Length > 0 && !name.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c == '=');
 
     private static List<KeyValuePair<string, string>>? LabelsFromArguments(ContainerSettings settings, IReadOnlyList<KeyValuePair<string, string>> labels, ILog log)
     {

@@ -51,6 +51,8 @@ public sealed partial record ResolvedSettings
     public string? ContextRoot { get; init; }
     /// <summary>Where the Dockerfile goes, a full path; null: <c>&lt;context&gt;/Dockerfile</c>.</summary>
     public string? DockerfilePath { get; init; }
+    /// <summary>MultiStageOverwriteDockerfile: replace a Dockerfile the user wrote (one without the generator's header).</summary>
+    public bool OverwriteDockerfile { get; init; }
     public SdkSource SdkSource { get; init; } = SdkSource.Context;
     /// <summary>Folder of the running MultiStage.Sdk package (holding <c>.nupkg.metadata</c>), to vendor into the context; empty when not known.</summary>
     public string SdkPackageDirectory { get; init; } = "";
@@ -70,4 +72,8 @@ public sealed partial record ResolvedSettings
     public const string DefaultWorkingDirectory = "/app/";
     public const string DefaultConfiguration = "Release";
     public const string DefaultTag = "latest";
+    /// <summary>The longest folder name of ContainerWorkingDirectory the file system takes (NAME_MAX).</summary>
+    public const int MaxWorkingDirectoryNameBytes = 255;
+    /// <summary>The longest ContainerWorkingDirectory accepted: half of Linux's PATH_MAX, the rest left for the engine's storage path.</summary>
+    public const int MaxWorkingDirectoryBytes = 2048;
 }

@@ -1,0 +1,35 @@
+using MultiStage.Diagnostics;
+using MultiStage.Dockerfiles;
+using MultiStage.Logging;
+
+namespace MultiStage.Generation;
+
+/// <summary>
+/// The paths of the build context that the Dockerfile names come from the project graph, not from a property: each
+/// is checked here, so an error names the path and the character instead of the instruction it would have broken.
+/// </summary>
+internal static class ContextPathCheck
+{
+    /// <summary>True when every path can be written into the Dockerfile and the entry project passed to dotnet; errors logged.</summary>
+    public static bool Check(ContextLayout layout, ILog log)
+    {
+        foreach (var path in layout.RestoreInputs.Concat(layout.SourceFolders).Append(layout.EntryProject))
+        {
+            if (ControlCharacters.First(path) is { } control)
+            {
+                log.Error(ErrorCodes.UnrepresentableValue, $"The path '{ControlCharacters.Printable(path)}' in the build context {ControlCharacters.Printable(layout.Root)} contains the control character {control}, which a Dockerfile cannot carry. Rename the file or folder.");
+                return false;
+            }
+        }
+
+        // MSBuild's command line strips double quotes from the project argument, whatever the shell's quoting, and
+        // then finds no project (MSB1009); inside MSBuild a quote is an ordinary character, so only the entry project matters.
+        if (layout.EntryProject.Contains('"'))
+        {
+            log.Error(ErrorCodes.UnbuildableProjectPath, $"The project path '{layout.EntryProject}' contains '\"': dotnet publish in the build stage cannot be given it (MSBuild drops the quote and reports MSB1009). Rename the project file or folder.");
+            return false;
+        }
+
+        return true;
+    }
+}
