@@ -82,15 +82,7 @@ public sealed class EngineCopyPathTests
 
         dir.Write("Dockerfile", DockerfileWriter.Write(new Dockerfile(instructions)));
         var repository = EngineTestEnvironment.UniqueRepository("copypaths");
-        var request = new BuildRequest
-        {
-            Context = new DirectoryBuildContext(dir.Path),
-            Repository = repository,
-            Tags = new[] { "1" },
-            Builder = builder,
-            NetworkMode = "none",
-            NoCache = true,
-        };
+        var request = EngineTestEnvironment.OfflineBuild(dir.Path, repository, builder);
 
         try
         {

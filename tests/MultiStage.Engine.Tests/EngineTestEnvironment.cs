@@ -3,6 +3,7 @@ using System.Formats.Tar;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using MultiStage.Engine.Client;
+using MultiStage.Model;
 
 namespace MultiStage.Engine.Tests;
 
@@ -139,6 +140,17 @@ internal static class EngineTestEnvironment
     }
 
     public static string UniqueRepository(string name) => $"mstage-test/{name}-{Guid.NewGuid().ToString("N")[..8]}";
+
+    /// <summary>A build of the folder's Dockerfile into <paramref name="repository"/>:1, uncached and without network.</summary>
+    public static BuildRequest OfflineBuild(string directory, string repository, BuilderKind builder) => new()
+    {
+        Context = new DirectoryBuildContext(directory),
+        Repository = repository,
+        Tags = new[] { "1" },
+        Builder = builder,
+        NetworkMode = "none",
+        NoCache = true,
+    };
 
     private static async Task<bool> EngineAnswersAsync()
     {

@@ -104,15 +104,7 @@ public sealed class EngineValueLimitTests
         var repository = EngineTestEnvironment.UniqueRepository("limits");
         try
         {
-            var result = await client.BuildAsync(new BuildRequest
-            {
-                Context = new DirectoryBuildContext(dir.Path),
-                Repository = repository,
-                Tags = new[] { "1" },
-                Builder = builder,
-                NetworkMode = "none",
-                NoCache = true,
-            }, new TestLog());
+            var result = await client.BuildAsync(EngineTestEnvironment.OfflineBuild(dir.Path, repository, builder), new TestLog());
             return (result.ImageId, repository + ":1");
         }
         catch (EngineException)
