@@ -43,6 +43,32 @@ public sealed class GenerationTests
     }
 
     /// <summary>
+    /// Paths given on the command line that once crashed the task (MSB4018), wrote at the file-system root or over
+    /// Program.cs: each is a coded error, and no file is written.
+    /// </summary>
+    [TestMethod]
+    [DataRow("MultiStageDockerfile=@(Compile)", "MSTAGE128|MSTAGE130")]
+    [DataRow("MultiStageDockerfile=/", "MSTAGE130")]
+    [DataRow("MultiStageDockerfile=Docker%00file", "MSTAGE130")]
+    [DataRow("MultiStageContextRoot=\\", "MSTAGE131")]
+    [DataRow("MultiStageContextRoot=/", "MSTAGE131")]
+    [DataRow("MultiStageContextRoot=.%00", "MSTAGE131")]
+    public void HostilePathsAreCodedErrorsThatWriteNothing(string property, string codes)
+    {
+        var workspace = Workspace.Create("console");
+        workspace.PinVersionInGlobalJson();
+        var program = File.ReadAllText(Path.Combine(workspace.Root, "Program.cs"));
+        var atRoot = File.Exists("/Dockerfile") || File.Exists("/.dockerignore");
+        var outcome = Containerize(workspace, property);
+        Assert.IsFalse(outcome.Succeeded, outcome.Output);
+        Assert.IsTrue(codes.Split('|').Any(outcome.Output.Contains), outcome.Output);
+        Assert.IsFalse(outcome.Output.Contains("MSB4018"), outcome.Output);
+        Assert.AreEqual(program, File.ReadAllText(Path.Combine(workspace.Root, "Program.cs")));
+        Assert.IsFalse(File.Exists(workspace.Dockerfile) || File.Exists(workspace.DockerIgnore), "nothing is written");
+        Assert.AreEqual(atRoot, File.Exists("/Dockerfile") || File.Exists("/.dockerignore"), "nothing is written at the file-system root");
+    }
+
+    /// <summary>
     /// Publish is an empty stand-in here (CustomAfterMultiStageTargets replaces it): a real one compiles, and the SDK's
     /// deps.json task then needs a newer Microsoft.Extensions.DependencyModel than the test host has loaded. What is
     /// tested is this SDK's hook after whatever target is named Publish. (The web SDK's web.config transform, which

@@ -66,6 +66,21 @@ public sealed class EndToEndTests
     }
 
     /// <summary>
+    /// A project file named like a switch: dotnet restore and publish in the build stage would read "-lead.csproj"
+    /// as an unknown switch (MSB1001); the generator passes it as ./-lead.csproj.
+    /// </summary>
+    [TestMethod]
+    public void AProjectFileNamedLikeASwitchBuilds()
+    {
+        var dir = TestEnvironment.CreateWorkspace("console", "lead");
+        File.Move(Path.Combine(dir, "ConsoleApp.csproj"), Path.Combine(dir, "-lead.csproj"));
+        Generate(dir, "-p:ContainerRepository=lead");
+        var image = BuildImage(dir, "lead");
+        var output = DockerCli.Run("run", "--rm", "--network", "none", image, "x").EnsureSuccess().Output;
+        StringAssert.Contains(output, "console-app: hello [x]");
+    }
+
+    /// <summary>
     /// The README's form: the version on the &lt;Sdk&gt; element and no global.json, so the build stage has no
     /// msbuild-sdks entry to find the vendored package by.
     /// </summary>
