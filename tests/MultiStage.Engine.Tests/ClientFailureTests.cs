@@ -57,7 +57,81 @@ public sealed class ClientFailureTests
         Assert.AreEqual(EngineErrorCodes.EngineUnreachable, error.Code);
         StringAssert.Contains(error.Message, socket);
         StringAssert.Contains(error.Message, "DOCKER_HOST");
+        // The system's text for a missing socket file ("Cannot assign requested address") points the wrong way.
+        StringAssert.Contains(error.Message, $"no socket exists at {socket}");
+        Assert.IsFalse(error.Message.Contains("assign requested address", StringComparison.OrdinalIgnoreCase), error.Message);
         Assert.IsFalse(error.Message.Contains("   at ", StringComparison.Ordinal), "no stack trace in the message");
+    }
+
+    [TestMethod]
+    public async Task ASocketLeftBehindByAStoppedEngineSaysSo()
+    {
+        using var home = new TempDirectory();
+        var socket = Path.Combine(home.Path, "stale.sock");
+        using (var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+        {
+            // .NET removes the file of a socket it closes; a crashed engine's stays, as this moved one does.
+            var bound = Path.Combine(home.Path, "bound.sock");
+            listener.Bind(new UnixDomainSocketEndPoint(bound));
+            File.Move(bound, socket);
+        }
+
+        Assert.IsTrue(File.Exists(socket));
+        using var client = EngineClient.Create(new EngineEndpoint(new Uri("unix://" + socket), "the test"));
+        var error = await Assert.ThrowsExactlyAsync<EngineException>(() => client.GetInfoAsync());
+        Assert.AreEqual(EngineErrorCodes.EngineUnreachable, error.Code);
+        StringAssert.Contains(error.Message, $"the socket {socket} exists but no engine answers on it");
+    }
+
+    [TestMethod]
+    public async Task AFullDiskOnTheEngineIsReportedWithThePathAndWhatToFree()
+    {
+        const string engineError = "Error processing tar file(exit status 1): write /var/lib/docker/tmp/docker-builder1/big.bin: no space left on device";
+        await using var server = FakeEngine(async stream =>
+        {
+            await FakeHttpServer.WriteAsync(stream, 200, "OK", "application/json", "{\"errorDetail\":{\"message\":\"" + engineError + "\"}}\r\n", close: true);
+        });
+        using var client = Connect(server);
+        var error = await Assert.ThrowsExactlyAsync<EngineException>(() => client.BuildAsync(SimpleRequest(), new TestLog()));
+        Assert.AreEqual(EngineErrorCodes.BuildFailed, error.Code);
+        StringAssert.Contains(error.Message, "/var/lib/docker/tmp/docker-builder1/big.bin");
+        StringAssert.Contains(error.Message, "docker builder prune");
+    }
+
+    [TestMethod]
+    public void AFullDiskRefusalOfTheEngineSaysWhatToFree()
+    {
+        var refusal = new Docker.DotNet.DockerApiException(System.Net.HttpStatusCode.InternalServerError, """{"message":"mkdir /var/lib/docker/tmp/x: no space left on device"}""");
+        var error = EngineFailures.Api(refusal, "start the build");
+        Assert.AreEqual(EngineErrorCodes.EngineApiError, error.Code);
+        StringAssert.Contains(error.Message, "/var/lib/docker/tmp/x");
+        StringAssert.Contains(error.Message, "docker builder prune");
+    }
+
+    [TestMethod]
+    public async Task AFullDiskWhileTheContextIsMadeIsACodedErrorNamingThePath()
+    {
+        await using var server = FakeEngine(async stream =>
+        {
+            await FakeHttpServer.WriteAsync(stream, 200, "OK", "application/json", "{\"errorDetail\":{\"message\":\"unexpected EOF\"}}\r\n", close: true);
+        });
+        using var client = Connect(server);
+        var request = SimpleRequest() with { Context = new FailingContext(new IOException("No space left on device : '/tmp/context-cache/app.tar'")) };
+        var error = await Assert.ThrowsExactlyAsync<EngineException>(() => client.BuildAsync(request, new TestLog()));
+        Assert.AreEqual(EngineErrorCodes.ContextUnreadable, error.Code, error.Message);
+        StringAssert.Contains(error.Message, "/tmp/context-cache/app.tar");
+        StringAssert.Contains(error.Message, "Free space on the disk");
+        Assert.IsFalse(error.Message.Contains("   at ", StringComparison.Ordinal), "no stack trace in the message");
+    }
+
+    /// <summary>A context source that writes part of a header, then fails as a disk would.</summary>
+    private sealed class FailingContext(Exception failure) : IBuildContextSource
+    {
+        public async Task WriteTarAsync(Stream destination, CancellationToken cancellationToken)
+        {
+            await destination.WriteAsync(new byte[512], cancellationToken);
+            throw failure;
+        }
     }
 
     [TestMethod]
