@@ -44,6 +44,10 @@ public sealed class ClientFailureTests
         return true;
     });
 
+    /// <summary>An engine whose build ends at once with <paramref name="message"/> as the build's error.</summary>
+    private static FakeHttpServer FailingEngine(string message) => FakeEngine(stream =>
+        FakeHttpServer.WriteAsync(stream, 200, "OK", "application/json", System.Text.Json.JsonSerializer.Serialize(new { errorDetail = new { message } }) + "\r\n", close: true));
+
     private static EngineClient Connect(FakeHttpServer server, EngineTls? tls = null) =>
         EngineClient.Create(new EngineEndpoint(new Uri($"tcp://127.0.0.1:{server.Port}"), "the test", tls));
 
@@ -87,10 +91,7 @@ public sealed class ClientFailureTests
     public async Task AFullDiskOnTheEngineIsReportedWithThePathAndWhatToFree()
     {
         const string engineError = "Error processing tar file(exit status 1): write /var/lib/docker/tmp/docker-builder1/big.bin: no space left on device";
-        await using var server = FakeEngine(async stream =>
-        {
-            await FakeHttpServer.WriteAsync(stream, 200, "OK", "application/json", "{\"errorDetail\":{\"message\":\"" + engineError + "\"}}\r\n", close: true);
-        });
+        await using var server = FailingEngine(engineError);
         using var client = Connect(server);
         var error = await Assert.ThrowsExactlyAsync<EngineException>(() => client.BuildAsync(SimpleRequest(), new TestLog()));
         Assert.AreEqual(EngineErrorCodes.BuildFailed, error.Code);
@@ -111,10 +112,7 @@ public sealed class ClientFailureTests
     [TestMethod]
     public async Task AFullDiskWhileTheContextIsMadeIsACodedErrorNamingThePath()
     {
-        await using var server = FakeEngine(async stream =>
-        {
-            await FakeHttpServer.WriteAsync(stream, 200, "OK", "application/json", "{\"errorDetail\":{\"message\":\"unexpected EOF\"}}\r\n", close: true);
-        });
+        await using var server = FailingEngine("unexpected EOF");
         using var client = Connect(server);
         var request = SimpleRequest() with { Context = new FailingContext(new IOException("No space left on device : '/tmp/context-cache/app.tar'")) };
         var error = await Assert.ThrowsExactlyAsync<EngineException>(() => client.BuildAsync(request, new TestLog()));
@@ -122,16 +120,6 @@ public sealed class ClientFailureTests
         StringAssert.Contains(error.Message, "/tmp/context-cache/app.tar");
         StringAssert.Contains(error.Message, "Free space on the disk");
         Assert.IsFalse(error.Message.Contains("   at ", StringComparison.Ordinal), "no stack trace in the message");
-    }
-
-    /// <summary>A context source that writes part of a header, then fails as a disk would.</summary>
-    private sealed class FailingContext(Exception failure) : IBuildContextSource
-    {
-        public async Task WriteTarAsync(Stream destination, CancellationToken cancellationToken)
-        {
-            await destination.WriteAsync(new byte[512], cancellationToken);
-            throw failure;
-        }
     }
 
     [TestMethod]
@@ -215,10 +203,7 @@ public sealed class ClientFailureTests
     [TestMethod]
     public async Task BuildSendsTheRequestedOptions()
     {
-        await using var server = FakeEngine(async stream =>
-        {
-            await FakeHttpServer.WriteAsync(stream, 200, "OK", "application/json", "{\"errorDetail\":{\"message\":\"stop here\"}}\r\n", close: true);
-        });
+        await using var server = FailingEngine("stop here");
         using var client = Connect(server);
         var request = new BuildRequest
         {
@@ -255,10 +240,7 @@ public sealed class ClientFailureTests
     {
         using var home = new TempDirectory();
         home.Write(".docker/config.json", """{"auths":{"private.example:5000":{"auth":"YnVpbGRlcjpiYXNlLXB3"}}}""");
-        await using var server = FakeEngine(async stream =>
-        {
-            await FakeHttpServer.WriteAsync(stream, 200, "OK", "application/json", "{\"errorDetail\":{\"message\":\"stop here\"}}\r\n", close: true);
-        });
+        await using var server = FailingEngine("stop here");
         var environment = new Dictionary<string, string> { ["HOME"] = home.Path, [RegistryCredentialResolver.UserNameVariable] = "push-only", [RegistryCredentialResolver.PasswordVariable] = "push-only", [RegistryCredentialResolver.PasswordFileVariable] = home.Write("push-password", "push-only") };
         using var client = EngineClient.Create(new EngineEndpoint(new Uri($"tcp://127.0.0.1:{server.Port}"), "the test"), name => environment.TryGetValue(name, out var v) ? v : null);
         var log = new TestLog();
@@ -277,10 +259,7 @@ public sealed class ClientFailureTests
     [TestMethod]
     public async Task ContextThatCannotBeReadHasItsOwnCode()
     {
-        await using var server = FakeEngine(async stream =>
-        {
-            await FakeHttpServer.WriteAsync(stream, 200, "OK", "application/json", "{\"errorDetail\":{\"message\":\"unexpected EOF\"}}\r\n", close: true);
-        });
+        await using var server = FailingEngine("unexpected EOF");
         using var client = Connect(server);
         var request = new BuildRequest
         {
