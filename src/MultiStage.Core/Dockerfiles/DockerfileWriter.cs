@@ -217,9 +217,10 @@ public static class DockerfileWriter
     {
         foreach (var c in value)
         {
-            if (char.IsControl(c) || c is '\u2028' or '\u2029' or '\u0085')
+            if (CharacterNames.IsUnprintable(c))
             {
-                throw new DockerfileValueException($"The {what} contains a line break or control character (U+{(int)c:X4}).");
+                // The value names the path or property it came from (a folder name with a tab): show it, escaped.
+                throw new DockerfileValueException($"The {what} \"{CharacterNames.Escape(value)}\" contains {CharacterNames.Describe(c)}, which a Dockerfile line cannot hold. Rename the file or folder whose name has it, or change the setting the value comes from.");
             }
         }
     }
