@@ -1,6 +1,8 @@
 using Microsoft.Build.Evaluation;
+using Microsoft.Build.Exceptions;
 using Microsoft.Build.Execution;
 using Microsoft.Build.Graph;
+using MultiStage.Diagnostics;
 using MultiStage.Model;
 
 namespace MultiStage.Tasks;
@@ -13,7 +15,16 @@ internal static class ProjectGraphReader
     public static IReadOnlyList<ProjectNode> ReadClosure(string entryProject, IDictionary<string, string> globalProperties)
     {
         using var collection = new ProjectCollection(globalProperties);
-        var graph = new ProjectGraph(new[] { new ProjectGraphEntryPoint(entryProject, globalProperties) }, collection, projectInstanceFactory: null);
+        ProjectGraph graph;
+        try
+        {
+            graph = new ProjectGraph(new[] { new ProjectGraphEntryPoint(entryProject, globalProperties) }, collection, projectInstanceFactory: null);
+        }
+        catch (AggregateException e)
+        {
+            // The graph evaluates projects in parallel and wraps what fails: the user needs the project errors themselves.
+            throw new InvalidProjectFileException(ExceptionMessages.Of(e), e);
+        }
 
         // Multi-targeted projects appear once per framework (and once for the outer build): merge by path.
         return graph.ProjectNodes

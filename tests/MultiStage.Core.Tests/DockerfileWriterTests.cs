@@ -79,4 +79,17 @@ public sealed class DockerfileWriterTests
         Assert.AreEqual("# a\n# b\n\nWORKDIR \"/app\"\nUSER $APP_UID\nEXPOSE 8080/tcp\n", text);
         Assert.IsFalse(text.Contains('\r'));
     }
+
+    [TestMethod]
+    [DataRow('\t', "\\t", "a tab (U+0009)")]
+    [DataRow('\r', "\\r", "a line break (U+000D)")]
+    [DataRow('\u0007', "\\u0007", "a control character (U+0007)")]
+    public void AnUnwritableCharacterIsNamedWithTheValueThatHasIt(char character, string escaped, string named)
+    {
+        // A folder name with a tab reaches the header comment: the error shows the path and which character it is.
+        var error = Assert.ThrowsExactly<DockerfileValueException>(() => Write(new Comment($"Generated from src/my{character}app/App.csproj")));
+        StringAssert.Contains(error.Message, $"src/my{escaped}app/App.csproj");
+        StringAssert.Contains(error.Message, named);
+        Assert.IsFalse(error.Message.Contains(character), "the message prints no control character");
+    }
 }

@@ -77,8 +77,8 @@ public sealed class ValueSafetyTests
         var log = new TestLog();
         Assert.IsNull(Generator.Generate(project, repo.Settings(), repo.ExternalRoots, checkOnly: false, log));
         Assert.AreEqual(ErrorCodes.UnrepresentableValue, log.ErrorCodes);
-        StringAssert.Contains(log.Errors[0].Message, "src/Tab<U+0009>bed/");
-        StringAssert.Contains(log.Errors[0].Message, "U+0009");
+        StringAssert.Contains(log.Errors[0].Message, "\"src/Tab\\tbed/\"", "the path, with the character escaped");
+        StringAssert.Contains(log.Errors[0].Message, "a tab (U+0009)");
         Assert.IsFalse(log.Errors[0].Message.Contains("comment"), log.Errors[0].Message);
     }
 

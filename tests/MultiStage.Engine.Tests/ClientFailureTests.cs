@@ -44,6 +44,10 @@ public sealed class ClientFailureTests
         return true;
     });
 
+    /// <summary>An engine whose build ends at once with <paramref name="message"/> as the build's error.</summary>
+    private static FakeHttpServer FailingEngine(string message) => FakeEngine(stream =>
+        FakeHttpServer.WriteAsync(stream, 200, "OK", "application/json", System.Text.Json.JsonSerializer.Serialize(new { errorDetail = new { message } }) + "\r\n", close: true));
+
     private static EngineClient Connect(FakeHttpServer server, EngineTls? tls = null) =>
         EngineClient.Create(new EngineEndpoint(new Uri($"tcp://127.0.0.1:{server.Port}"), "the test", tls));
 
@@ -57,6 +61,64 @@ public sealed class ClientFailureTests
         Assert.AreEqual(EngineErrorCodes.EngineUnreachable, error.Code);
         StringAssert.Contains(error.Message, socket);
         StringAssert.Contains(error.Message, "DOCKER_HOST");
+        // The system's text for a missing socket file ("Cannot assign requested address") points the wrong way.
+        StringAssert.Contains(error.Message, $"no socket exists at {socket}");
+        Assert.IsFalse(error.Message.Contains("assign requested address", StringComparison.OrdinalIgnoreCase), error.Message);
+        Assert.IsFalse(error.Message.Contains("   at ", StringComparison.Ordinal), "no stack trace in the message");
+    }
+
+    [TestMethod]
+    public async Task ASocketLeftBehindByAStoppedEngineSaysSo()
+    {
+        using var home = new TempDirectory();
+        var socket = Path.Combine(home.Path, "stale.sock");
+        using (var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified))
+        {
+            // .NET removes the file of a socket it closes; a crashed engine's stays, as this moved one does.
+            var bound = Path.Combine(home.Path, "bound.sock");
+            listener.Bind(new UnixDomainSocketEndPoint(bound));
+            File.Move(bound, socket);
+        }
+
+        Assert.IsTrue(File.Exists(socket));
+        using var client = EngineClient.Create(new EngineEndpoint(new Uri("unix://" + socket), "the test"));
+        var error = await Assert.ThrowsExactlyAsync<EngineException>(() => client.GetInfoAsync());
+        Assert.AreEqual(EngineErrorCodes.EngineUnreachable, error.Code);
+        StringAssert.Contains(error.Message, $"the socket {socket} exists but no engine answers on it");
+    }
+
+    [TestMethod]
+    public async Task AFullDiskOnTheEngineIsReportedWithThePathAndWhatToFree()
+    {
+        const string engineError = "Error processing tar file(exit status 1): write /var/lib/docker/tmp/docker-builder1/big.bin: no space left on device";
+        await using var server = FailingEngine(engineError);
+        using var client = Connect(server);
+        var error = await Assert.ThrowsExactlyAsync<EngineException>(() => client.BuildAsync(SimpleRequest(), new TestLog()));
+        Assert.AreEqual(EngineErrorCodes.BuildFailed, error.Code);
+        StringAssert.Contains(error.Message, "/var/lib/docker/tmp/docker-builder1/big.bin");
+        StringAssert.Contains(error.Message, "docker builder prune");
+    }
+
+    [TestMethod]
+    public void AFullDiskRefusalOfTheEngineSaysWhatToFree()
+    {
+        var refusal = new Docker.DotNet.DockerApiException(System.Net.HttpStatusCode.InternalServerError, """{"message":"mkdir /var/lib/docker/tmp/x: no space left on device"}""");
+        var error = EngineFailures.Api(refusal, "start the build");
+        Assert.AreEqual(EngineErrorCodes.EngineApiError, error.Code);
+        StringAssert.Contains(error.Message, "/var/lib/docker/tmp/x");
+        StringAssert.Contains(error.Message, "docker builder prune");
+    }
+
+    [TestMethod]
+    public async Task AFullDiskWhileTheContextIsMadeIsACodedErrorNamingThePath()
+    {
+        await using var server = FailingEngine("unexpected EOF");
+        using var client = Connect(server);
+        var request = SimpleRequest() with { Context = new FailingContext(new IOException("No space left on device : '/tmp/context-cache/app.tar'")) };
+        var error = await Assert.ThrowsExactlyAsync<EngineException>(() => client.BuildAsync(request, new TestLog()));
+        Assert.AreEqual(EngineErrorCodes.ContextUnreadable, error.Code, error.Message);
+        StringAssert.Contains(error.Message, "/tmp/context-cache/app.tar");
+        StringAssert.Contains(error.Message, "Free space on the disk");
         Assert.IsFalse(error.Message.Contains("   at ", StringComparison.Ordinal), "no stack trace in the message");
     }
 
@@ -141,10 +203,7 @@ public sealed class ClientFailureTests
     [TestMethod]
     public async Task BuildSendsTheRequestedOptions()
     {
-        await using var server = FakeEngine(async stream =>
-        {
-            await FakeHttpServer.WriteAsync(stream, 200, "OK", "application/json", "{\"errorDetail\":{\"message\":\"stop here\"}}\r\n", close: true);
-        });
+        await using var server = FailingEngine("stop here");
         using var client = Connect(server);
         var request = new BuildRequest
         {
@@ -181,10 +240,7 @@ public sealed class ClientFailureTests
     {
         using var home = new TempDirectory();
         home.Write(".docker/config.json", """{"auths":{"private.example:5000":{"auth":"YnVpbGRlcjpiYXNlLXB3"}}}""");
-        await using var server = FakeEngine(async stream =>
-        {
-            await FakeHttpServer.WriteAsync(stream, 200, "OK", "application/json", "{\"errorDetail\":{\"message\":\"stop here\"}}\r\n", close: true);
-        });
+        await using var server = FailingEngine("stop here");
         var environment = new Dictionary<string, string> { ["HOME"] = home.Path, [RegistryCredentialResolver.UserNameVariable] = "push-only", [RegistryCredentialResolver.PasswordVariable] = "push-only", [RegistryCredentialResolver.PasswordFileVariable] = home.Write("push-password", "push-only") };
         using var client = EngineClient.Create(new EngineEndpoint(new Uri($"tcp://127.0.0.1:{server.Port}"), "the test"), name => environment.TryGetValue(name, out var v) ? v : null);
         var log = new TestLog();
@@ -203,10 +259,7 @@ public sealed class ClientFailureTests
     [TestMethod]
     public async Task ContextThatCannotBeReadHasItsOwnCode()
     {
-        await using var server = FakeEngine(async stream =>
-        {
-            await FakeHttpServer.WriteAsync(stream, 200, "OK", "application/json", "{\"errorDetail\":{\"message\":\"unexpected EOF\"}}\r\n", close: true);
-        });
+        await using var server = FailingEngine("unexpected EOF");
         using var client = Connect(server);
         var request = new BuildRequest
         {

@@ -129,6 +129,34 @@ public sealed class EngineApiEndToEndTests
     }
 
     [TestMethod]
+    public void TheUsersSourceRevisionWinsAndADuplicateBuildArgumentIsACodedError()
+    {
+        var dir = TestEnvironment.CreateWorkspace("console");
+        var project = Path.Combine(dir, "ConsoleApp.csproj");
+        var original = File.ReadAllText(project);
+        void WithItems(string items) => File.WriteAllText(project, original.Replace("</Project>", $"  <ItemGroup>{items}</ItemGroup>\n</Project>", StringComparison.Ordinal));
+        var repository = $"e2e/api-args-{Run}";
+        string[] revisionFromTheSdk = ["-p:PublishRepositoryUrl=true", "-p:SourceRevisionId=from-the-sdk"];
+
+        // Both the targets (for the revision label) and the user give SOURCE_REVISION: the user's value is used.
+        WithItems("<MultiStageBuildArg Include=\"SOURCE_REVISION\" Value=\"from-the-user\" />");
+        var built = BuildThroughApi(dir, repository, null, [.. revisionFromTheSdk, "-p:MultiStageContextSizeWarning=1kB"]).EnsureSuccess();
+        Assert.AreEqual("from-the-user", DockerCli.Inspect($"{repository}:latest").GetProperty("Config").GetProperty("Labels").GetProperty("org.opencontainers.image.revision").GetString());
+        // Any real context is larger than 1 kB: the warning names the size property.
+        StringAssert.Matches(built.Output, new Regex("warning MSTAGE222: .*MultiStageContextSizeWarning"));
+        DockerCli.Run("rmi", "-f", $"{repository}:latest", $"{repository}:1.0.{Run}");
+
+        // The same name twice: one coded error naming it, no MSB4018 and no stack trace.
+        WithItems("<MultiStageBuildArg Include=\"GREETING\" Value=\"hi\" /><MultiStageBuildArg Include=\"GREETING\" Value=\"hello\" />");
+        var duplicate = BuildThroughApi(dir, repository, null, revisionFromTheSdk);
+        Assert.AreNotEqual(0, duplicate.ExitCode);
+        StringAssert.Contains(duplicate.Output, "error MSTAGE221");
+        StringAssert.Contains(duplicate.Output, "'GREETING'");
+        Assert.IsFalse(duplicate.Output.Contains("MSB4018", StringComparison.Ordinal), duplicate.Output);
+        Assert.IsFalse(duplicate.Output.Contains("   at "), "no stack trace:\n" + duplicate.Output);
+    }
+
+    [TestMethod]
     public void ClassicBuilderGetsADockerfileItCanParse()
     {
         var dir = TestEnvironment.CreateWorkspace("webapi");

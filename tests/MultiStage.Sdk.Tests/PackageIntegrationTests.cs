@@ -92,4 +92,34 @@ public sealed class PackageIntegrationTests
         Assert.IsTrue(File.Exists(Path.Combine(dir, ".multistage", "packages", "multistage.sdk", TestEnvironment.SdkVersion, ".nupkg.metadata")), result.Output);
         StringAssert.Contains(File.ReadAllText(Path.Combine(dir, "Dockerfile")), "ln -sfn /root/.nuget/packages/multistage.sdk/" + TestEnvironment.SdkVersion + " ");
     }
+
+    [TestMethod]
+    public void AFolderNameWithATabIsNamedWithTheCharacter()
+    {
+        var root = TestEnvironment.CreateWorkspace("multiproject");
+        var app = Path.Combine(root, "src", "My\tApp");
+        Directory.Move(Path.Combine(root, "src", "App"), app);
+        var result = Containerize(app);
+        Assert.AreNotEqual(0, result.ExitCode);
+        StringAssert.Contains(result.Output, "error MSTAGE108:", result.Output);
+        StringAssert.Contains(result.Output, "src/My\\tApp/App.csproj", result.Output);
+        StringAssert.Contains(result.Output, "a tab (U+0009)", result.Output);
+        Assert.IsFalse(result.Output.Contains("   at "), "stack trace in output:\n" + result.Output);
+    }
+
+    [TestMethod]
+    public void AReferenceThatCannotBeLoadedIsReportedWithItsOwnError()
+    {
+        var root = TestEnvironment.CreateWorkspace("multiproject");
+        var app = Path.Combine(root, "src", "App");
+        // MSBuild only warns about a reference to a missing project (MSB9008); the closure's evaluation cannot skip it.
+        var csproj = Path.Combine(app, "App.csproj");
+        File.WriteAllText(csproj, File.ReadAllText(csproj).Replace("</Project>", "<ItemGroup><ProjectReference Include=\"..\\Lib.Missing\\Lib.Missing.csproj\" /></ItemGroup>\n</Project>"));
+        var result = Containerize(app);
+        Assert.AreNotEqual(0, result.ExitCode);
+        StringAssert.Contains(result.Output, "error MSTAGE123:", result.Output);
+        StringAssert.Contains(result.Output, "Lib.Missing.csproj", result.Output);
+        Assert.IsFalse(result.Output.Contains("One or more errors occurred", StringComparison.Ordinal), result.Output);
+        Assert.IsFalse(result.Output.Contains("   at "), "stack trace in output:\n" + result.Output);
+    }
 }

@@ -215,9 +215,13 @@ public static class DockerfileWriter
     /// <summary>A line break or control character would end the instruction early: never representable.</summary>
     internal static void CheckLine(string value, string what)
     {
-        if (ControlCharacters.First(value) is { } control)
+        foreach (var c in value)
         {
-            throw new DockerfileValueException($"The {what} contains a line break or control character ({control}).");
+            if (CharacterNames.IsUnprintable(c))
+            {
+                // The value names the path or property it came from (a folder name with a tab): show it, escaped.
+                throw new DockerfileValueException($"The {what} \"{CharacterNames.Escape(value)}\" contains {CharacterNames.Describe(c)}, which a Dockerfile line cannot hold. Rename the file or folder whose name has it, or change the setting the value comes from.");
+            }
         }
     }
 }

@@ -1,5 +1,4 @@
 using MultiStage.Diagnostics;
-using MultiStage.Dockerfiles;
 using MultiStage.Logging;
 
 namespace MultiStage.Generation;
@@ -15,9 +14,9 @@ internal static class ContextPathCheck
     {
         foreach (var path in layout.RestoreInputs.Concat(layout.SourceFolders).Append(layout.EntryProject))
         {
-            if (ControlCharacters.First(path) is { } control)
+            if (path.Any(CharacterNames.IsUnprintable))
             {
-                log.Error(ErrorCodes.UnrepresentableValue, $"The path '{ControlCharacters.Printable(path)}' in the build context {ControlCharacters.Printable(layout.Root)} contains the control character {control}, which a Dockerfile cannot carry. Rename the file or folder.");
+                log.Error(ErrorCodes.UnrepresentableValue, $"The path \"{CharacterNames.Escape(path)}\" in the build context {CharacterNames.Escape(layout.Root)} contains {CharacterNames.Describe(path.First(CharacterNames.IsUnprintable))}, which a Dockerfile line cannot hold. Rename the file or folder.");
                 return false;
             }
         }

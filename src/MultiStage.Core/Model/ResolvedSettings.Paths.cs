@@ -1,5 +1,4 @@
 using MultiStage.Diagnostics;
-using MultiStage.Dockerfiles;
 using MultiStage.DockerIgnoreMatching;
 using MultiStage.Logging;
 
@@ -22,7 +21,7 @@ public sealed partial record ResolvedSettings
 
         if (BadPathCharacter(value) is { } problem)
         {
-            log.Error(ErrorCodes.InvalidContextRoot, $"MultiStageContextRoot '{ControlCharacters.Printable(value)}' {problem}.");
+            log.Error(ErrorCodes.InvalidContextRoot, $"MultiStageContextRoot '{CharacterNames.Escape(value)}' {problem}.");
             return null;
         }
 
@@ -56,7 +55,7 @@ public sealed partial record ResolvedSettings
 
         if (BadPathCharacter(value) is { } problem)
         {
-            log.Error(ErrorCodes.InvalidDockerfilePath, $"MultiStageDockerfile '{ControlCharacters.Printable(value)}' {problem}.");
+            log.Error(ErrorCodes.InvalidDockerfilePath, $"MultiStageDockerfile '{CharacterNames.Escape(value)}' {problem}.");
             return null;
         }
 
@@ -79,7 +78,9 @@ public sealed partial record ResolvedSettings
             return "is a list (it contains ';'): give one path";
         }
 
-        return ControlCharacters.First(value) is { } control ? $"contains the control character {control}, which no path the generator writes may hold" : null;
+        return value.Any(CharacterNames.IsUnprintable)
+            ? $"contains {CharacterNames.Describe(value.First(CharacterNames.IsUnprintable))}, which no path the generator writes may hold"
+            : null;
     }
 
     private static bool IsFileSystemRoot(string fullPath) =>
@@ -102,9 +103,9 @@ public sealed partial record ResolvedSettings
             }
 
             string? problem = null;
-            if (ControlCharacters.First(pattern) is { } control)
+            if (pattern.Any(CharacterNames.IsUnprintable))
             {
-                problem = $"contains the control character {control}; give one pattern per item";
+                problem = $"contains {CharacterNames.Describe(pattern.First(CharacterNames.IsUnprintable))}; give one pattern per item";
             }
             else if (pattern.StartsWith("#", StringComparison.Ordinal))
             {
@@ -124,7 +125,7 @@ public sealed partial record ResolvedSettings
 
             if (problem is not null)
             {
-                log.Error(ErrorCodes.InvalidDockerIgnorePattern, $"MultiStageDockerIgnore '{ControlCharacters.Printable(pattern)}' {problem}.");
+                log.Error(ErrorCodes.InvalidDockerIgnorePattern, $"MultiStageDockerIgnore '{CharacterNames.Escape(pattern)}' {problem}.");
                 return null;
             }
 

@@ -120,7 +120,7 @@ internal static partial class BuildErrorClassifier
             text.Append('\n');
         }
 
-        text.Append(" Fix the Dockerfile or the build context and build again.");
+        text.Append(' ').Append(EngineFailures.IsDiskFull(message) ? EngineFailures.EngineDiskFullAdvice : "Fix the Dockerfile or the build context and build again.");
         return new EngineException(EngineErrorCodes.BuildFailed, text.ToString()) { Step = step, LastOutputLines = lines };
     }
 

@@ -1,5 +1,6 @@
 using MultiStage.DockerIgnoreMatching;
 using MultiStage.Engine.Context;
+using MultiStage.Logging;
 using MultiStage.Model;
 
 namespace MultiStage.Engine.Client;
@@ -28,6 +29,12 @@ public sealed class DirectoryBuildContext : IBuildContextSource
     /// <summary>Exclusions given instead of the directory's .dockerignore, or null.</summary>
     public DockerIgnore? Ignore { get; }
 
+    /// <summary>Bytes above which sending the context warns (<see cref="ContextSizeWarning"/>); 0, the default, never warns.</summary>
+    public long SizeWarningThreshold { get; init; }
+
+    /// <summary>Receives the size warning; none is given without it.</summary>
+    public ILog? Log { get; init; }
+
     /// <summary>What the last <see cref="WriteTarAsync"/> sent.</summary>
     public BuildContextResult? LastResult { get; private set; }
 
@@ -37,6 +44,10 @@ public sealed class DirectoryBuildContext : IBuildContextSource
     {
         var ignore = (Ignore ?? DockerIgnore.Load(ContextDirectory)).KeepBuildFiles(DockerfilePath);
         LastResult = await BuildContext.WriteTarAsync(destination, ContextDirectory, ignore, await FirstEntriesAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        if (Log is not null && ContextSizeWarning.Message(LastResult, SizeWarningThreshold) is { } warning)
+        {
+            Log.Warning(EngineErrorCodes.LargeBuildContext, warning);
+        }
     }
 
     /// <summary>

@@ -251,6 +251,8 @@ public sealed partial class EngineClient
             throw new EngineException(EngineErrorCodes.InvalidRequest, "The build request names no Dockerfile.");
         }
 
+        BuildArguments.Check(request.BuildArgs);
+
         if (request.Repository is null)
         {
             if (request.Tags.Count > 0)
@@ -347,6 +349,7 @@ public sealed partial class EngineClient
         {
             DockerIgnoreException => "Fix the pattern in .dockerignore",
             DirectoryNotFoundException => "Check the build context directory",
+            IOException when EngineFailures.IsDiskFull(ex.Message) => "Free space on the disk that holds it",
             _ => "Fix the file's permissions, or exclude it in .dockerignore if the image does not need it",
         };
         return new EngineException(

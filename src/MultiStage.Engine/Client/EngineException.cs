@@ -76,6 +76,15 @@ public static class EngineErrorCodes
     /// <summary>The engine refused or broke the session (POST /session) that delivers build secrets.</summary>
     public const string SessionFailed = "MSTAGE220";
 
+    /// <summary>A build argument (MultiStageBuildArg) is given twice, or its name or value cannot be sent.</summary>
+    public const string InvalidBuildArgument = "MSTAGE221";
+
+    /// <summary>The build context sent to the engine is larger than the warning size (warning).</summary>
+    public const string LargeBuildContext = "MSTAGE222";
+
+    /// <summary>A local file the build reads (the Dockerfile, the context) could not be read: missing, no permission, disk error.</summary>
+    public const string LocalFileFailed = "MSTAGE223";
+
     /// <summary>The registry asked for credentials and none, or wrong ones, were given.</summary>
     public const string RegistryUnauthorized = "MSTAGE300";
 

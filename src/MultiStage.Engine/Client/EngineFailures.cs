@@ -36,7 +36,7 @@ internal static class EngineFailures
                     case SocketError.ConnectionReset:
                     case SocketError.ConnectionAborted:
                     case SocketError.Shutdown:
-                        return Unreachable(endpoint, socket.Message, exception);
+                        return Unreachable(endpoint, SocketReason(endpoint, socket), exception);
                 }
             }
 
@@ -47,7 +47,7 @@ internal static class EngineFailures
 
             if (ex is FileNotFoundException or DirectoryNotFoundException && endpoint.Uri.Scheme == "unix")
             {
-                return Unreachable(endpoint, ex.Message, exception);
+                return Unreachable(endpoint, $"no socket exists at {endpoint.Uri.LocalPath}", exception);
             }
 
             if (ex is UnauthorizedAccessException)
@@ -65,6 +65,26 @@ internal static class EngineFailures
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Why a connection failed, in words: on a unix socket the system's own text misleads (a missing socket file reads
+    /// "Cannot assign requested address", a socket left behind by a stopped engine "Connection refused").
+    /// </summary>
+    private static string SocketReason(EngineEndpoint endpoint, SocketException socket)
+    {
+        if (endpoint.Uri.Scheme != "unix")
+        {
+            return socket.Message;
+        }
+
+        var path = endpoint.Uri.LocalPath;
+        return socket.SocketErrorCode switch
+        {
+            SocketError.AddressNotAvailable when !File.Exists(path) => $"no socket exists at {path} (no engine is running there)",
+            SocketError.ConnectionRefused => $"the socket {path} exists but no engine answers on it (the engine stopped and left it behind)",
+            _ => socket.Message,
+        };
     }
 
     public static EngineException Unreachable(EngineEndpoint endpoint, string reason, Exception? inner = null)
@@ -89,9 +109,19 @@ internal static class EngineFailures
         var message = EngineMessage(exception.ResponseBody) ?? exception.StatusCode.ToString();
         return new EngineException(
             EngineErrorCodes.EngineApiError,
-            $"The Docker engine refused to {operation} (HTTP {(int)exception.StatusCode}): {message.TrimEnd('.')}. Check the request and the engine's log; an engine that is too old needs an update.",
+            $"The Docker engine refused to {operation} (HTTP {(int)exception.StatusCode}): {message.TrimEnd('.')}. "
+            + (IsDiskFull(message) ? EngineDiskFullAdvice : "Check the request and the engine's log; an engine that is too old needs an update."),
             exception);
     }
+
+    /// <summary>What the engine's disk being full asks of the user; messages that quote such an error end with it.</summary>
+    public const string EngineDiskFullAdvice =
+        "The engine's disk is full: free space where it keeps its data (docker builder prune, docker image prune; Docker Desktop: a larger virtual disk), then build again.";
+
+    /// <summary>Whether an error text (of the engine, or of this machine's file system) says a disk is full (ENOSPC).</summary>
+    public static bool IsDiskFull(string message) =>
+        message.Contains("no space left on device", StringComparison.OrdinalIgnoreCase)
+        || message.Contains("not enough space on the disk", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The "message" of an engine error body, or the body itself.</summary>
     public static string? EngineMessage(string? body)

@@ -5,29 +5,6 @@ using MultiStage.Model;
 
 namespace MultiStage.Engine.Context;
 
-/// <summary>An in-memory file added to the context archive, such as a Dockerfile generated outside the context directory.</summary>
-/// <param name="Name">Slash-separated relative path inside the archive, e.g. <see cref="BuildContext.GeneratedDockerfileName"/>.</param>
-/// <param name="Content">The file content.</param>
-public sealed record BuildContextFile(string Name, ReadOnlyMemory<byte> Content)
-{
-    /// <summary>rw-r--r--.</summary>
-    public const UnixFileMode DefaultMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
-
-    /// <summary>Permission bits of the entry; 0644 unless set.</summary>
-    public UnixFileMode Mode { get; init; } = DefaultMode;
-
-    /// <summary>Modification time of the entry; the Unix epoch unless set, so the archive bytes stay reproducible.</summary>
-    public DateTimeOffset ModificationTime { get; init; } = DateTimeOffset.UnixEpoch;
-}
-
-/// <summary>What <see cref="BuildContext.WriteTarAsync"/> sent.</summary>
-/// <param name="BytesWritten">Bytes of the tar stream written to the destination, end-of-archive blocks included.</param>
-/// <param name="Files">Regular file entries (added in-memory files included).</param>
-/// <param name="Directories">Directory entries.</param>
-/// <param name="Symlinks">Symbolic link entries.</param>
-/// <param name="SkippedSpecialFiles">FIFOs, sockets and devices that were left out.</param>
-public sealed record BuildContextResult(long BytesWritten, int Files, int Directories, int Symlinks, int SkippedSpecialFiles);
-
 /// <summary>Streams a build context directory as the tar archive the Docker Engine <c>/build</c> endpoint takes.</summary>
 /// <remarks>
 /// The walk is deterministic (ordinal order of names at every level) and never buffers file contents: each file is
@@ -91,7 +68,7 @@ public static class BuildContext
         }
 
         await counting.FlushAsync(cancellationToken).ConfigureAwait(false);
-        return new BuildContextResult(counting.BytesWritten, walk.Files, walk.Directories, walk.Symlinks, walk.Special);
+        return new BuildContextResult(counting.BytesWritten, walk.Files, walk.Directories, walk.Symlinks, walk.Special) { LargestFiles = walk.Largest.ToList() };
     }
 
     private static readonly EnumerationOptions ListOptions = new()
@@ -128,6 +105,8 @@ public static class BuildContext
 
         public int Special { get; private set; }
 
+        public LargestFiles Largest { get; } = new(ContextSizeWarning.LargestFileCount);
+
         public async Task WriteExtraAsync(BuildContextFile extra)
         {
             string name = GoPath.Clean(extra.Name.Replace('\\', '/'));
@@ -144,6 +123,7 @@ public static class BuildContext
             using var content = new MemoryStream(array, offset, extra.Content.Length, writable: false);
             entry.DataStream = content;
             await Writer.WriteEntryAsync(entry, _cancellationToken).ConfigureAwait(false);
+            Largest.Add(name, extra.Content.Length);
             Files++;
         }
 
@@ -317,6 +297,7 @@ public static class BuildContext
                     throw new ContextFileException(info.FullName, relative, e);
                 }
 
+                Largest.Add(relative, length);
                 TarEntry entry = CreateEntry(TarEntryType.RegularFile, relative, mode, mtime, length, null);
                 entry.DataStream = content;
                 await Writer.WriteEntryAsync(entry, _cancellationToken).ConfigureAwait(false);

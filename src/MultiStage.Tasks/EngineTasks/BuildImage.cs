@@ -33,6 +33,8 @@ public sealed class BuildImage : Task, ICancelableTask
     /// <summary>Inner loop: the image the Dockerfile builds FROM that holds the runtime and package layers, built first from <see cref="DependencyDockerfile"/> when the engine lacks it.</summary>
     public string DependencyImage { get; set; } = "";
     public string DependencyDockerfile { get; set; } = "";
+    /// <summary>MultiStageContextSizeWarning: the context size that warns, in bytes or with a unit (100MB); 0 never warns.</summary>
+    public string ContextSizeWarning { get; set; } = "";
 
     [Output] public string ImageId { get; set; } = "";
     [Output] public string[] ImageReferences { get; set; } = Array.Empty<string>();
@@ -52,6 +54,12 @@ public sealed class BuildImage : Task, ICancelableTask
             log.Error(e.Code, Describe(e), Dockerfile);
             return false;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The engine client reports its own file failures; this is a file the task itself reads (the Dockerfile).
+            log.Error(EngineErrorCodes.LocalFileFailed, $"A file of the build could not be read: {e.Message.TrimEnd('.')}. Check that it exists and that you may read it, and the disk it is on.", Dockerfile);
+            return false;
+        }
     }
 
     private async Task<bool> ExecuteAsync(TaskLog log)
@@ -66,6 +74,8 @@ public sealed class BuildImage : Task, ICancelableTask
         var dockerfile = Path.GetFullPath(Dockerfile);
         var relative = Path.GetRelativePath(contextRoot, dockerfile);
         var outside = relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative);
+        var sizeWarning = Engine.Context.ContextSizeWarning.ParseThreshold(ContextSizeWarning);
+        var buildArgs = BuildArguments.Collect(BuildArgs.Select(i => new KeyValuePair<string, string>(i.ItemSpec, i.GetMetadata("Value"))));
         var extra = outside
             ? new[] { new BuildContextFile(BuildContext.GeneratedDockerfileName, File.ReadAllBytes(dockerfile)) }
             : Array.Empty<BuildContextFile>();
@@ -82,11 +92,15 @@ public sealed class BuildImage : Task, ICancelableTask
             new BuildRequest
             {
                 // Inner loop: the dependencies image already holds the runtime and package layers; only the rest travels.
-                Context = new DirectoryBuildContext(contextRoot, dockerfileInContext, extra, dependencies ? DockerIgnore.Parse(InnerLoopDependencies.AppContextIgnore) : null),
+                Context = new DirectoryBuildContext(contextRoot, dockerfileInContext, extra, dependencies ? DockerIgnore.Parse(InnerLoopDependencies.AppContextIgnore) : null)
+                {
+                    SizeWarningThreshold = sizeWarning,
+                    Log = log,
+                },
                 DockerfilePath = dockerfileInContext,
                 Repository = Repository,
                 Tags = Tags,
-                BuildArgs = BuildArgs.ToDictionary(i => i.ItemSpec, i => i.GetMetadata("Value"), StringComparer.Ordinal),
+                BuildArgs = buildArgs,
                 Platform = Platform.Length > 0 ? Platform : null,
                 TargetStage = TargetStage.Length > 0 ? TargetStage : null,
                 NetworkMode = NetworkMode.Length > 0 ? NetworkMode : null,

@@ -23,8 +23,8 @@ internal static class StagedSdk
     {
         var package = Path.Combine(TestEnvironment.Directory, "packages", "multistage.sdk", Version);
         Directory.CreateDirectory(Path.Combine(package, "Sdk"));
-        // Every file the package ships there: Sdk.targets imports the others.
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(TestEnvironment.RepositoryRoot, "sdk", "Sdk")))
+        // Every file of the package's Sdk folder, as the package lays them out: the targets import their neighbours.
+        foreach (var file in Directory.GetFiles(Path.Combine(TestEnvironment.RepositoryRoot, "sdk", "Sdk")))
         {
             File.Copy(file, Path.Combine(package, "Sdk", Path.GetFileName(file)));
         }
