@@ -14,18 +14,11 @@ public sealed partial record ResolvedSettings
     private static string? CheckContextRoot(ContainerSettings settings, ProjectFacts project, ILog log)
     {
         var value = settings.ContextRoot;
-        if (value.Length == 0)
+        if (FullPath(value, "MultiStageContextRoot", ErrorCodes.InvalidContextRoot, log) is not { Length: > 0 } full)
         {
-            return "";
+            return value.Length == 0 ? "" : null;
         }
 
-        if (BadPathCharacter(value) is { } problem)
-        {
-            log.Error(ErrorCodes.InvalidContextRoot, $"MultiStageContextRoot '{CharacterNames.Escape(value)}' {problem}.");
-            return null;
-        }
-
-        var full = Path.GetFullPath(value);
         if (IsFileSystemRoot(full))
         {
             log.Error(ErrorCodes.InvalidContextRoot, $"MultiStageContextRoot '{value}' is the file-system root '{full}': the Dockerfile and .dockerignore would be written there. Choose the folder of the repository or of the project, or leave MultiStageContextRoot empty.");
@@ -48,18 +41,11 @@ public sealed partial record ResolvedSettings
     private static string? CheckDockerfilePath(ContainerSettings settings, ILog log)
     {
         var value = settings.DockerfilePath;
-        if (value.Length == 0)
+        if (FullPath(value, "MultiStageDockerfile", ErrorCodes.InvalidDockerfilePath, log) is not { Length: > 0 } full)
         {
-            return "";
+            return value.Length == 0 ? "" : null;
         }
 
-        if (BadPathCharacter(value) is { } problem)
-        {
-            log.Error(ErrorCodes.InvalidDockerfilePath, $"MultiStageDockerfile '{CharacterNames.Escape(value)}' {problem}.");
-            return null;
-        }
-
-        var full = Path.GetFullPath(value);
         if (Directory.Exists(full) || IsFileSystemRoot(full) || value.EndsWith("/", StringComparison.Ordinal) || value.EndsWith(Path.DirectorySeparatorChar.ToString(), StringComparison.Ordinal))
         {
             log.Error(ErrorCodes.InvalidDockerfilePath, $"MultiStageDockerfile '{value}' is a folder; give the path of the file to write, e.g. '{Path.Combine(full, WellKnownNames.Dockerfile)}'.");
@@ -69,18 +55,28 @@ public sealed partial record ResolvedSettings
         return full;
     }
 
-    /// <summary>Why a path value cannot name one file or folder; null when it can.</summary>
-    private static string? BadPathCharacter(string value)
+    /// <summary>
+    /// The full path of a path property; "" when it is not set, null (logged with <paramref name="code"/>) when it
+    /// cannot name one file or folder: MSBuild joins an item list with ';' (-p:MultiStageDockerfile=@(Compile) is a
+    /// list of files), and a control character (NUL among them) is no part of a path we write.
+    /// </summary>
+    private static string? FullPath(string value, string property, string code, ILog log)
     {
-        if (value.Contains(';'))
+        if (value.Length == 0)
         {
-            // MSBuild joins an item list with ';': -p:MultiStageDockerfile=@(Compile) is a list of files, not one.
-            return "is a list (it contains ';'): give one path";
+            return "";
         }
 
-        return value.Any(CharacterNames.IsUnprintable)
-            ? $"contains {CharacterNames.Describe(value.First(CharacterNames.IsUnprintable))}, which no path the generator writes may hold"
+        var problem = value.Contains(';') ? "is a list (it contains ';'): give one path"
+            : value.Any(CharacterNames.IsUnprintable) ? $"contains {CharacterNames.Describe(value.First(CharacterNames.IsUnprintable))}, which no path the generator writes may hold"
             : null;
+        if (problem is not null)
+        {
+            log.Error(code, $"{property} '{CharacterNames.Escape(value)}' {problem}.");
+            return null;
+        }
+
+        return Path.GetFullPath(value);
     }
 
     private static bool IsFileSystemRoot(string fullPath) =>
