@@ -64,6 +64,15 @@ public sealed partial class GenerateDockerfile
     private IEnumerable<string> StampParameters()
     {
         yield return typeof(GenerateDockerfile).Assembly.ManifestModule.ModuleVersionId.ToString();
+        // Whether a source has credentials shapes the restore step, and NuGet's variables can supply them: their names
+        // are an input (their values never are, nor do they reach the stamp).
+        foreach (var name in System.Environment.GetEnvironmentVariables().Keys.Cast<string>()
+            .Where(n => n.StartsWith(NuGet.NuGetCredentials.EnvironmentPrefix, StringComparison.OrdinalIgnoreCase))
+            .OrderBy(n => n, StringComparer.Ordinal))
+        {
+            yield return "env:" + Framed(name);
+        }
+
         foreach (var property in typeof(GenerateDockerfile).GetProperties(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly)
             .Where(p => p.CanWrite && p.GetCustomAttribute<OutputAttribute>() is null)
             .OrderBy(p => p.Name, StringComparer.Ordinal))

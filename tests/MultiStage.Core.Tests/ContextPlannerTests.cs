@@ -16,10 +16,12 @@ public sealed class ContextPlannerTests
         CollectionAssert.AreEqual(
             new[]
             {
-                "Directory.Build.props", "Directory.Packages.props", "NuGet.config", "build/common.props", "feed/", "global.json",
+                "Directory.Build.props", "Directory.Packages.props", "build/common.props", "feed/", "global.json",
                 "src/App/App.csproj", "src/App/packages.lock.json", "src/Lib/Lib.csproj",
             },
             layout.RestoreInputs.ToArray());
+        // The NuGet.config goes in as its rendering, to where restore looks for it; the one above the repository stays out.
+        CollectionAssert.AreEqual(new[] { new NuGetConfigPlacement(repo.P("NuGet.config"), "NuGet.config") }, layout.NuGetConfigs.ToArray());
         Assert.AreEqual("src/App/App.csproj", layout.EntryProject);
     }
 

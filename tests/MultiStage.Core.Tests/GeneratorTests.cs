@@ -26,9 +26,11 @@ public sealed class GeneratorTests
         // The vendored package, linked where MSBuild's default SDK resolver looks before NuGet's.
         StringAssert.Contains(text, "esac > /tmp/dotnet-arch && for d in \"$(dirname \"$(readlink -f \"$(command -v dotnet)\")\")\"/sdk/*/Sdks;" +
             " do ln -sfn /root/.nuget/packages/multistage.sdk/1.2.3 \"$d/MultiStage.Sdk\" 2>/dev/null || true; done\n");
-        StringAssert.Contains(text, "COPY [\"Directory.Build.props\", \"Directory.Packages.props\", \"NuGet.config\", \"global.json\", \"./\"]\n");
+        StringAssert.Contains(text, "COPY [\"Directory.Build.props\", \"Directory.Packages.props\", \"global.json\", \"./\"]\n");
         StringAssert.Contains(text, "COPY [\"build/common.props\", \"build/\"]\nCOPY [\"feed/\", \"feed/\"]\n");
         StringAssert.Contains(text, "COPY [\"src/App/App.csproj\", \"src/App/packages.lock.json\", \"src/App/\"]\n");
+        // Restore's NuGet.config as rendered without secrets, after the other restore inputs.
+        StringAssert.Contains(text, "\"src/Lib/\"]\nCOPY [\".multistage/nuget/nuget.config\", \"NuGet.config\"]\n");
         // Restore output and packages stay in the restore layer; only NuGet's download cache is a mount there.
         StringAssert.Contains(text, "RUN --mount=type=cache,id=multistage-nuget-http,target=/root/.local/share/NuGet/http-cache \\\n" +
             "    dotnet restore src/App/App.csproj -a \"$(cat /tmp/dotnet-arch)\" -p:UseArtifactsOutput=true -p:ArtifactsPath=/a -nowarn:MSB4241" +
@@ -322,11 +324,11 @@ public sealed class GeneratorTests
         StringAssert.EndsWith(result.DockerfileText, "ENTRYPOINT [\"/app/App\"]\n");
         Assert.IsFalse(result.DockerfileText.Contains("UseAppHost"), "a self-contained app runs its apphost");
         StringAssert.Contains(result.DockerfileText, " -p:UseSharedCompilation=false", "a single project compiles without the compiler server");
-        Assert.IsFalse(result.DockerfileText.Contains(".multistage"));
+        Assert.IsFalse(result.DockerfileText.Contains(".multistage/packages"));
         Assert.IsFalse(result.DockerfileText.Contains("ln -sfn"), "restored from the feeds, the SDK is found by NuGet's resolver");
         Assert.IsFalse(result.DockerfileText.Contains("MSB4241"), "NuGet's resolver reports the version the project names");
         Assert.IsFalse(result.DockerfileText.Contains("EXPOSE"));
-        Assert.IsFalse(Directory.Exists(repo.P(".multistage")));
+        Assert.IsFalse(Directory.Exists(repo.P(".multistage/packages")));
     }
 
     [TestMethod]

@@ -107,32 +107,11 @@ public sealed class EndToEndTests
         var exposed = DockerCli.Inspect(image).GetProperty("Config").GetProperty("ExposedPorts");
         Assert.IsTrue(exposed.TryGetProperty("8080/tcp", out _), exposed.ToString());
 
-        var port = DockerCli.FreeLoopbackPort();
-        var container = DockerCli.Run("run", "-d", "--network", "host", "-e", $"ASPNETCORE_URLS=http://127.0.0.1:{port}", image).EnsureSuccess().Output.Trim().Split('\n').Last();
-        try
+        WebAppContainer.Run(image, (http, baseUrl) =>
         {
-            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-            string? body = null;
-            for (var attempt = 0; attempt < 60 && body is null; attempt++)
-            {
-                try
-                {
-                    body = http.GetStringAsync($"http://127.0.0.1:{port}/").GetAwaiter().GetResult();
-                }
-                catch (HttpRequestException)
-                {
-                    Thread.Sleep(500);
-                }
-            }
-
-            Assert.AreEqual("webapi: ok", body, DockerCli.Run("logs", container).Output);
-            Assert.AreEqual("1654", http.GetStringAsync($"http://127.0.0.1:{port}/uid").GetAwaiter().GetResult().Trim());
-            StringAssert.Contains(http.GetStringAsync($"http://127.0.0.1:{port}/weather").GetAwaiter().GetResult(), "\"summary\":\"Mild\"");
-        }
-        finally
-        {
-            DockerCli.Run("rm", "-f", container);
-        }
+            Assert.AreEqual("1654", http.GetStringAsync(baseUrl + "/uid").GetAwaiter().GetResult().Trim());
+            StringAssert.Contains(http.GetStringAsync(baseUrl + "/weather").GetAwaiter().GetResult(), "\"summary\":\"Mild\"");
+        });
 
         AssertRuntimeImage(image, expectDotnetHost: true);
     }

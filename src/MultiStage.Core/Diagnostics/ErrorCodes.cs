@@ -47,7 +47,20 @@ public static class ErrorCodes
     public const string InvalidDockerIgnorePattern = "MSTAGE132";
     /// <summary>The entry project's path holds a character the build stage's dotnet command line cannot pass to MSBuild.</summary>
     public const string UnbuildableProjectPath = "MSTAGE133";
+    public const string NuGetConfigUnreadable = "MSTAGE140";
+    public const string NuGetCredentialsNeedBuildKit = "MSTAGE141";
+    /// <summary>A user-owned .dockerignore lets a NuGet.config holding secrets into the build context.</summary>
+    public const string NuGetConfigInContext = "MSTAGE142";
 
     /// <summary>Warning: a user-owned .dockerignore excludes a file the build stage copies.</summary>
     public const string DockerIgnoreExcludesInput = "MSTAGE151";
+
+    /// <summary>Warning: a package source restore uses on the host cannot be reached from the build stage.</summary>
+    public const string UnreachableNuGetSource = "MSTAGE170";
+
+    /// <summary>Warning: a feed's only credential is a DPAPI-encrypted Password, which a Linux build stage cannot decrypt.</summary>
+    public const string EncryptedNuGetPassword = "MSTAGE171";
+
+    /// <summary>Warning: a NuGet.config secret other than source credentials is left out of the build stage.</summary>
+    public const string NuGetSecretLeftOut = "MSTAGE172";
 }

@@ -37,10 +37,29 @@ public static class BuildStage
             yield return new Copy(group.OrderBy(p => p, StringComparer.Ordinal).ToList(), group.Key.Length == 0 ? "./" : group.Key);
         }
 
+        // Each NuGet.config where restore looks for it, without secrets; the original never enters the context.
+        foreach (var config in layout.NuGetConfigs)
+        {
+            yield return new Copy(new[] { config.Rendering }, config.Target);
+        }
+
+        var restoreMounts = new List<string>();
+        if (layout.NuGetCredentials)
+        {
+            // Only whether credentials exist shapes the file; their values travel as a secret, never in a layer.
+            yield return new Comment($"Feed credentials: a NuGet.config holding them, e.g. docker build --secret id={NuGetConfigRendering.SecretId},src=<path of your NuGet.config> .");
+            restoreMounts.Add(NuGetConfigRendering.SecretMount);
+        }
+
+        if (settings.CacheMounts)
+        {
+            restoreMounts.Add(BuildStageScripts.NuGetHttpMount);
+        }
+
         // BuildKit keeps the build output in a cache mount between builds, so an edit recompiles only the projects
         // it touches. Restore output and packages always land in the restore layer, as with the classic builder,
         // so publish never depends on what a (prunable) mount still holds; the mount only keeps NuGet's downloads.
-        yield return new Run(BuildStageScripts.Restore(layout, settings, images, vendorSdk), settings.CacheMounts ? new[] { BuildStageScripts.NuGetHttpMount } : null);
+        yield return new Run(BuildStageScripts.Restore(layout, settings, images, vendorSdk), restoreMounts.Count > 0 ? restoreMounts : null);
         yield return new BlankLine();
         yield return new Comment("Sources, dependencies first: an edit in the app leaves the library layers cached.");
         foreach (var folder in layout.SourceFolders)

@@ -3,13 +3,14 @@ using MultiStage.IO;
 using MultiStage.Incrementality;
 using MultiStage.Logging;
 using MultiStage.Model;
+using MultiStage.NuGet;
 
 namespace MultiStage.Generation;
 
 /// <summary>Works out the build context from the project graph: what restore needs and where the sources are.</summary>
 public static class ContextPlanner
 {
-    private static readonly string[] WalkUpFiles = { "NuGet.config", "nuget.config", "NuGet.Config", "global.json" };
+    private const string GlobalJson = "global.json";
 
     /// <summary>The layout for <paramref name="contextRoot"/>, the user's build-context root (a full path), or an inferred one when it is null.</summary>
     public static ContextLayout? Plan(ProjectFacts project, string? contextRoot, IReadOnlyList<string> externalRoots, ILog log)
@@ -62,25 +63,27 @@ public static class ContextPlanner
 
         // NuGet.config and global.json apply from every folder above a project; only those inside the context can be copied.
         var walkUps = new SortedSet<string>(StringComparer.Ordinal);
+        var configs = new SortedSet<string>(StringComparer.Ordinal);
         foreach (var file in projectFiles)
         {
             for (var dir = Path.GetDirectoryName(file); dir is not null && PathUtil.IsUnder(PathUtil.AsDirectory(dir), root); dir = Path.GetDirectoryName(dir))
             {
-                foreach (var name in WalkUpFiles)
+                inputs.AddRange(NuGetConfigChain.FileNames.Append(GlobalJson).Select(name => (PathStampKind.File, Path.Combine(dir, name))));
+                var globalJson = Path.Combine(dir, GlobalJson);
+                if (File.Exists(globalJson) && HasExactName(dir, GlobalJson))
                 {
-                    var candidate = Path.Combine(dir, name);
-                    inputs.Add((PathStampKind.File, candidate));
-                    if (File.Exists(candidate) && HasExactName(dir, name))
-                    {
-                        walkUps.Add(candidate);
-                    }
+                    walkUps.Add(globalJson);
+                }
+
+                if (NuGetConfigChain.InDirectory(dir) is { } config)
+                {
+                    configs.Add(config);
                 }
             }
         }
 
         // A folder feed named by a NuGet.config in the context is read by restore too: copy it with the restore inputs.
-        var named = walkUps.Where(f => !Path.GetFileName(f).Equals("global.json", StringComparison.OrdinalIgnoreCase))
-            .SelectMany(LocalFeeds).Distinct(StringComparer.Ordinal).ToList();
+        var named = configs.SelectMany(LocalFeeds).Distinct(StringComparer.Ordinal).ToList();
         inputs.AddRange(named.Select(feed => (PathStampKind.Entry, feed)));
         var feeds = named.Where(Directory.Exists)
             .Where(feed => PathUtil.IsUnder(feed, root) && PathUtil.AsDirectory(feed) != root)
@@ -112,6 +115,7 @@ public static class ContextPlanner
             RestoreInputs = restoreInputs,
             SourceFolders = folders,
             EntryProject = PathUtil.Relative(root, Path.GetFullPath(project.ProjectPath)),
+            NuGetConfigs = configs.Select(c => new NuGetConfigPlacement(c, PathUtil.Relative(root, c))).ToList(),
             Inputs = inputs,
         };
     }

@@ -5,6 +5,9 @@ namespace MultiStage.Generation;
 /// <summary>The generated .dockerignore: build output and tool state never belong in the build context.</summary>
 public static class DockerIgnoreTemplate
 {
+    /// <summary>Every casing of nuget.config: one may hold a feed password. The build stage gets renderings without secrets instead.</summary>
+    public const string NuGetConfigPattern = "**/[Nn][Uu][Gg][Ee][Tt].[Cc][Oo][Nn][Ff][Ii][Gg]";
+
     private static readonly string[] Patterns =
     {
         "**/bin/",
@@ -25,6 +28,8 @@ public static class DockerIgnoreTemplate
         "**/*.jfm",
         "**/secrets.dev.yaml",
         "**/values.dev.yaml",
+        NuGetConfigPattern,
+        "!" + NuGetConfigPlacement.RenderingFolder + "/**",
     };
 
     /// <param name="extraPatterns">The user's patterns, trimmed and none empty, appended in order.</param>

@@ -33,6 +33,9 @@ public static class Generator
             stale.Add(result.DockerIgnorePath);
         }
 
+        var renderings = plan.NuGetConfigs.Select(f => (Path: Path.Combine(result.ContextRoot, f.Key.Replace('/', Path.DirectorySeparatorChar)), Text: f.Value)).ToList();
+        stale.AddRange(renderings.Where(f => AtomicFile.ReadOrNull(f.Path) != f.Text).Select(f => f.Path));
+
         if (checkOnly)
         {
             if (stale.Count > 0)
@@ -55,6 +58,15 @@ public static class Generator
             {
                 target = Path.Combine(result.ContextRoot, WellKnownNames.StateFolder);
                 Vendor(plan, result.ContextRoot, written, outputs);
+            }
+
+            foreach (var (path, text) in renderings)
+            {
+                outputs.Add(path);
+                if (AtomicFile.WriteIfChanged(path, text))
+                {
+                    written.Add(path);
+                }
             }
 
             if (result.DockerIgnoreText is not null)
@@ -204,6 +216,13 @@ public static class Generator
             }
         }
 
+        var nuget = NuGetConfigRendering.Plan(layout, Path.GetDirectoryName(Path.GetFullPath(project.ProjectPath))!, resolved.Builder, settings.EnvironmentVariable, log);
+        if (nuget is null)
+        {
+            return null;
+        }
+
+        layout = layout with { NuGetCredentials = nuget.NeedsCredentials };
         var text = Render(DockerfileBuilder.Build(project, resolved, images, layout, vendor is not null), log);
         if (text is null)
         {
@@ -242,13 +261,13 @@ public static class Generator
             DockerfileText = text,
             DockerIgnorePath = ignorePath,
             DockerIgnoreText = ignoreText,
-            CopiedPaths = layout.RestoreInputs.Concat(layout.SourceFolders).ToList(),
+            CopiedPaths = layout.RestoreInputs.Concat(layout.NuGetConfigs.Select(c => c.Rendering)).Concat(layout.SourceFolders).ToList(),
             Repository = resolved.Repository,
             Tags = resolved.Tags,
             Images = images,
             BaseImages = new[] { images.SdkImage, images.RuntimeImage },
             Inputs = inputs,
-        }, resolved, vendor);
+        }, resolved, vendor, nuget.Files);
     }
 
     /// <summary>
@@ -337,6 +356,6 @@ public static class Generator
         }
     }
 
-    /// <summary>A generation rendered in memory, with the package folder to vendor (null with MultiStageSdkSource=Feed).</summary>
-    private sealed record PlannedGeneration(GenerationResult Result, ResolvedSettings Settings, string? VendorSource);
+    /// <summary>A generation rendered in memory, with the package folder to vendor (null with MultiStageSdkSource=Feed) and the NuGet.config renderings by context-relative path.</summary>
+    private sealed record PlannedGeneration(GenerationResult Result, ResolvedSettings Settings, string? VendorSource, IReadOnlyList<KeyValuePair<string, string>> NuGetConfigs);
 }

@@ -55,6 +55,11 @@ public sealed record ContainerSettings
     public IReadOnlyList<KeyValuePair<string, string>> LabelsFromBuildArgs { get; init; } = Array.Empty<KeyValuePair<string, string>>();
     /// <summary>Extra .dockerignore patterns appended to the generated file.</summary>
     public IReadOnlyList<string> DockerIgnorePatterns { get; init; } = Array.Empty<string>();
+    /// <summary>
+    /// The host's environment, read for NuGet feed credentials (<c>NuGetPackageSourceCredentials_*</c>, <c>%VAR%</c>):
+    /// whether any exist decides the restore step. Only whether, never a value, reaches the Dockerfile.
+    /// </summary>
+    public Func<string, string?> EnvironmentVariable { get; init; } = Environment.GetEnvironmentVariable;
 }
 
 /// <summary>A <c>ContainerPort</c> item.</summary>

@@ -4,6 +4,7 @@ using MultiStage.Engine.Client;
 using MultiStage.Engine.Context;
 using MultiStage.Generation;
 using MultiStage.Model;
+using MultiStage.NuGet;
 using Task = Microsoft.Build.Utilities.Task;
 
 namespace MultiStage.Tasks;
@@ -35,6 +36,8 @@ public sealed class BuildImage : Task, ICancelableTask
     public string DependencyDockerfile { get; set; } = "";
     /// <summary>MultiStageContextSizeWarning: the context size that warns, in bytes or with a unit (100MB); 0 never warns.</summary>
     public string ContextSizeWarning { get; set; } = "";
+    /// <summary>The entry project's folder: the credentials of the NuGet.config files restore reads there go to BuildKit as a secret. Empty: none.</summary>
+    public string NuGetProjectDirectory { get; set; } = "";
 
     [Output] public string ImageId { get; set; } = "";
     [Output] public string[] ImageReferences { get; set; } = Array.Empty<string>();
@@ -88,6 +91,11 @@ public sealed class BuildImage : Task, ICancelableTask
             await EnsureDependencyImageAsync(client, contextRoot, builder, log).ConfigureAwait(false);
         }
 
+        if (NuGetCredentialsSecret(contextRoot, log) is not { } secrets)
+        {
+            return false;
+        }
+
         var result = await client.BuildAsync(
             new BuildRequest
             {
@@ -109,6 +117,7 @@ public sealed class BuildImage : Task, ICancelableTask
                 Pull = Pull && !dependencies,
                 BaseImages = dependencies ? [] : BaseImages.Where(i => i.Length > 0).ToList(),
                 Builder = builder,
+                Secrets = secrets,
             },
             log,
             _cancel.Token).ConfigureAwait(false);
@@ -152,6 +161,44 @@ public sealed class BuildImage : Task, ICancelableTask
             log,
             _cancel.Token).ConfigureAwait(false);
         await client.RemoveOtherTagsAsync(DependencyImage[..separator], InnerLoopDependencies.TagPrefix, DependencyImage, log, _cancel.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The credentials restore uses, collected now on this machine (configs and environment as they are at build time)
+    /// and handed to BuildKit in memory: never written, never logged. Null (logged) when a config cannot be read.
+    /// </summary>
+    private Dictionary<string, byte[]>? NuGetCredentialsSecret(string contextRoot, TaskLog log)
+    {
+        var secrets = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        if (NuGetProjectDirectory.Length == 0)
+        {
+            return secrets;
+        }
+
+        NuGetCredentials credentials;
+        try
+        {
+            var configs = NuGetConfigChain.Find(NuGetProjectDirectory, contextRoot).Select(NuGetConfigFile.Read).ToList();
+            credentials = NuGetCredentials.Collect(configs, Environment.GetEnvironmentVariable);
+        }
+        catch (NuGetConfigException e)
+        {
+            log.Error(Diagnostics.ErrorCodes.NuGetConfigUnreadable, $"{e.Message}. Restore cannot read it either; fix the file.", e.Path);
+            return null;
+        }
+
+        if (credentials.ConfigText is not null)
+        {
+            secrets[NuGetConfigRendering.SecretId] = System.Text.Encoding.UTF8.GetBytes(credentials.ConfigText);
+            log.Info($"Credentials for the package sources {string.Join(", ", credentials.SourceNames)} go to the build as the secret '{NuGetConfigRendering.SecretId}'.", Logging.Verbosity.Normal);
+        }
+
+        foreach (var name in credentials.UndefinedVariables)
+        {
+            log.Info($"A NuGet credential names %{name}%, which this environment does not define: NuGet sends the text as written.", Logging.Verbosity.Minimal);
+        }
+
+        return secrets;
     }
 
     private static string Describe(EngineException e)
