@@ -18,6 +18,13 @@ internal static class GenerationHarness
 
     public static Observation Run(Channel channel, HostileValue value)
     {
+        var (baseline, reference) = ReferencesOf(channel);
+        return Judge(channel, value.Text, Generate(channel, value.Text), baseline, reference);
+    }
+
+    /// <summary>The channel's generations without the parameter and with its ordinary value.</summary>
+    public static (Attempt Baseline, Attempt Reference) ReferencesOf(Channel channel)
+    {
         if (!References.TryGetValue(channel.Name, out var references))
         {
             references = (Generate(channel, null), Generate(channel, channel.Benign));
@@ -26,7 +33,7 @@ internal static class GenerationHarness
             References[channel.Name] = references;
         }
 
-        return Judge(channel, value.Text, Generate(channel, value.Text), references.Baseline, references.Reference);
+        return references;
     }
 
     /// <summary>Generates in a fixture of the channel's own (a fresh one for each path, which may write anywhere in it).</summary>
@@ -74,7 +81,7 @@ internal static class GenerationHarness
         }
     }
 
-    private static Observation Judge(Channel channel, string value, Attempt attempt, Attempt baseline, Attempt reference)
+    public static Observation Judge(Channel channel, string value, Attempt attempt, Attempt baseline, Attempt reference)
     {
         if (attempt.Crash is { } crash)
         {
@@ -122,17 +129,35 @@ internal static class GenerationHarness
             return new Observation(Verdict.Contained, "a well-formed Dockerfile");
         }
 
-        // Only the instructions that hold the ordinary value may differ: anything else changed is an injection.
-        var changed = read.Zip(expected).FirstOrDefault(p => p.First != p.Second && !p.Second.Arguments.Contains(channel.Benign, StringComparison.Ordinal));
-        if (changed.First is not null)
+        try
         {
-            return new Observation(Verdict.Injected, "changed: " + Short(changed.First.ToString()));
-        }
+            // Only the instructions that hold the ordinary value may differ, and only in that value: anything else
+            // changed, or a value that split its instruction into more words or elements, is an injection.
+            var changed = read.Zip(expected).FirstOrDefault(p => p.First != p.Second
+                && (!p.Second.Arguments.Contains(channel.Benign, StringComparison.Ordinal) || Shape(p.First) != Shape(p.Second)));
+            if (changed.First is not null)
+            {
+                return new Observation(Verdict.Injected, "changed: " + Short(changed.First.ToString()));
+            }
 
-        return channel.Carries(new Generated(result, read), value)
-            ? new Observation(Verdict.Exact, "exact")
-            : new Observation(Verdict.Changed, "not carried exactly");
+            return channel.Carries(new Generated(result, read), value)
+                ? new Observation(Verdict.Exact, "exact")
+                : new Observation(Verdict.Changed, "not carried exactly");
+        }
+        catch (FormatException e)
+        {
+            return new Observation(Verdict.Corrupted, e.Message);
+        }
     }
+
+    /// <summary>How many elements an exec-form array, or how many words a word-form instruction, has.</summary>
+    private static int? Shape(ReadInstruction instruction) => instruction.Keyword switch
+    {
+        "ENTRYPOINT" or "CMD" or "COPY" => instruction.Json()?.Count,
+        "ENV" or "LABEL" or "USER" or "WORKDIR" or "EXPOSE" => instruction.Words()?.Count,
+        "RUN" => DockerfileReader.ShellWords(instruction.Arguments).Count,
+        _ => null,
+    };
 
     private static string Describe(Attempt attempt) =>
         attempt.Crash?.ToString() ?? string.Join("; ", attempt.Errors.Select(e => e.Code + " " + e.Message));
