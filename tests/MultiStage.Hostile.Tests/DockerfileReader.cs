@@ -85,15 +85,22 @@ internal static class DockerfileReader
     }
 
     /// <summary>Dockerfile words: whitespace separates; "…" groups, where \ escapes " $ \; outside quotes \ escapes any character. An unescaped $ would be expanded: null.</summary>
-    public static IReadOnlyList<string>? Words(string text)
+    public static IReadOnlyList<string>? Words(string text) => SplitWords(text, ReadDockerfileCharacter);
+
+    /// <summary>POSIX shell words of a RUN command: '…' literal, "…" with \ escapes, \ outside quotes; operators stay words of their own.</summary>
+    public static IReadOnlyList<string> ShellWords(string command) => SplitWords(command, ReadShellCharacter)!;
+
+    /// <summary>Reads the character at <paramref name="i"/> (and what it quotes) into the word; returns the last index read, or -1 to refuse the text.</summary>
+    private delegate int CharacterReader(string text, int i, StringBuilder word);
+
+    private static List<string>? SplitWords(string text, CharacterReader read)
     {
         var words = new List<string>();
         var word = new StringBuilder();
         var inWord = false;
         for (var i = 0; i < text.Length; i++)
         {
-            var c = text[i];
-            if (c is ' ' or '\t')
+            if (text[i] is ' ' or '\t')
             {
                 if (inWord)
                 {
@@ -106,40 +113,10 @@ internal static class DockerfileReader
             }
 
             inWord = true;
-            if (c == '$')
+            i = read(text, i, word);
+            if (i < 0)
             {
                 return null;
-            }
-
-            if (c == '\\' && i + 1 < text.Length)
-            {
-                word.Append(text[++i]);
-            }
-            else if (c == '"')
-            {
-                for (i++; i < text.Length && text[i] != '"'; i++)
-                {
-                    if (text[i] == '$')
-                    {
-                        return null;
-                    }
-
-                    if (text[i] == '\\' && i + 1 < text.Length && text[i + 1] is '"' or '$' or '\\')
-                    {
-                        i++;
-                    }
-
-                    word.Append(text[i]);
-                }
-
-                if (i >= text.Length)
-                {
-                    throw new FormatException("Unterminated double quote: " + text);
-                }
-            }
-            else
-            {
-                word.Append(c);
             }
         }
 
@@ -151,71 +128,69 @@ internal static class DockerfileReader
         return words;
     }
 
-    /// <summary>POSIX shell words of a RUN command: '…' literal, "…" with \ escapes, \ outside quotes; operators stay words of their own.</summary>
-    public static IReadOnlyList<string> ShellWords(string command)
+    private static int ReadDockerfileCharacter(string text, int i, StringBuilder word)
     {
-        var words = new List<string>();
-        var word = new StringBuilder();
-        var inWord = false;
-        for (var i = 0; i < command.Length; i++)
+        switch (text[i])
         {
-            var c = command[i];
-            if (c is ' ' or '\t')
-            {
-                if (inWord)
+            case '$':
+                return -1;
+            case '\\' when i + 1 < text.Length:
+                word.Append(text[++i]);
+                return i;
+            case '"':
+                for (i++; i < text.Length && text[i] != '"'; i++)
                 {
-                    words.Add(word.ToString());
-                    word.Clear();
-                    inWord = false;
+                    if (text[i] == '$')
+                    {
+                        return -1;
+                    }
+
+                    if (text[i] == '\\' && i + 1 < text.Length && text[i + 1] is '"' or '$' or '\\')
+                    {
+                        i++;
+                    }
+
+                    word.Append(text[i]);
                 }
 
-                continue;
-            }
-
-            inWord = true;
-            switch (c)
-            {
-                case '\'':
-                    var close = command.IndexOf('\'', i + 1);
-                    if (close < 0)
-                    {
-                        throw new FormatException("Unterminated single quote in: " + command);
-                    }
-
-                    word.Append(command, i + 1, close - i - 1);
-                    i = close;
-                    break;
-                case '"':
-                    for (i++; i < command.Length && command[i] != '"'; i++)
-                    {
-                        if (command[i] == '\\' && i + 1 < command.Length && command[i + 1] is '"' or '$' or '\\' or '`')
-                        {
-                            i++;
-                        }
-
-                        word.Append(command[i]);
-                    }
-
-                    if (i >= command.Length)
-                    {
-                        throw new FormatException("Unterminated double quote in: " + command);
-                    }
-
-                    break;
-                case '\\' when i + 1 < command.Length:
-                    word.Append(command[++i]);
-                    break;
-                default:
-                    word.Append(c);
-                    break;
-            }
+                return i < text.Length ? i : throw new FormatException("Unterminated double quote: " + text);
+            default:
+                word.Append(text[i]);
+                return i;
         }
+    }
 
-        if (inWord)
+    private static int ReadShellCharacter(string command, int i, StringBuilder word)
+    {
+        switch (command[i])
         {
-            words.Add(word.ToString());
-        }
+            case '\'':
+                var close = command.IndexOf('\'', i + 1);
+                if (close < 0)
+                {
+                    throw new FormatException("Unterminated single quote in: " + command);
+                }
 
-        return words;
+                word.Append(command, i + 1, close - i - 1);
+                return close;
+            case '"':
+                for (i++; i < command.Length && command[i] != '"'; i++)
+                {
+                    if (command[i] == '\\' && i + 1 < command.Length && command[i + 1] is '"' or '$' or '\\' or '`')
+                    {
+                        i++;
+                    }
+
+                    word.Append(command[i]);
+                }
+
+                return i < command.Length ? i : throw new FormatException("Unterminated double quote in: " + command);
+            case '\\' when i + 1 < command.Length:
+                word.Append(command[++i]);
+                return i;
+            default:
+                word.Append(command[i]);
+                return i;
+        }
     }
 }
