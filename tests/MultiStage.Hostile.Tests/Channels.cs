@@ -277,11 +277,11 @@ internal static class Channels
         Typed(Build, "NoCache"), Typed(Build, "Pull"),
         SwitchChannel("Builder", "$(MultiStageBuilder), read again by the image build with the same check", "Classic", (s, v) => s with { Builder = v }) with { Task = Build },
         EngineChannel("Registry", "$(ContainerRegistry): the push's target"),
-        EngineChannel("EngineEndpoint", "$(MultiStageDockerHost)"),
-        EngineChannel("NetworkMode", "$(MultiStageBuildNetwork)"),
-        EngineChannel("Platform", "$(MultiStagePlatform)"),
-        EngineChannel("TargetStage", "$(MultiStageBuildTarget)"),
-        EngineChannel("BuildArgs", "@(MultiStageBuildArg) Include"),
+        EngineChannel("EngineEndpoint", "$(MultiStageDockerHost): parsed here, tried by EngineParameterTests"),
+        EngineChannel("NetworkMode", "$(MultiStageBuildNetwork): tried by EngineRequestTests"),
+        EngineChannel("Platform", "$(MultiStagePlatform): tried by EngineRequestTests"),
+        EngineChannel("TargetStage", "$(MultiStageBuildTarget): tried by EngineRequestTests"),
+        EngineChannel("BuildArgs", "@(MultiStageBuildArg) Include: tried by EngineRequestTests"),
         EngineChannel("BuildArgs%Value", "@(MultiStageBuildArg) Value metadata: tried by the engine layer through a label that takes a build argument"),
     };
 
