@@ -40,5 +40,9 @@ if [ "$failed" -gt 0 ] || [ "$passed" -eq 0 ]; then
   status=1
 fi
 
+# The hostile-value harness's summary (tests/MultiStage.Hostile.Tests), which the runner shows only for failed tests.
+if [ -f "$results/hostile-values.txt" ]; then
+  cat "$results/hostile-values.txt"
+fi
 echo "${passed} passed, ${failed} failed"
 exit "$status"

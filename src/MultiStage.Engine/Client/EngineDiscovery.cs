@@ -192,6 +192,19 @@ public sealed class EngineDiscovery
 
     internal static EngineEndpoint FromAddress(string address, string source, EngineTls? tls)
     {
+        try
+        {
+            return ParseAddress(address, source, tls);
+        }
+        catch (UriFormatException e)
+        {
+            // A host such as '..' passes Uri.TryCreate but not UriBuilder: refused with the code, not as an exception.
+            throw Invalid(address, source, e.Message);
+        }
+    }
+
+    private static EngineEndpoint ParseAddress(string address, string source, EngineTls? tls)
+    {
         if (!address.Contains("://", StringComparison.Ordinal) && Path.IsPathRooted(address))
         {
             return new EngineEndpoint(UnixUri(address), source);

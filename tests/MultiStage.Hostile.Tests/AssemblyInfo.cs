@@ -1,0 +1,2 @@
+// Path channels run with the process's current folder inside a fixture.
+[assembly: DoNotParallelize]

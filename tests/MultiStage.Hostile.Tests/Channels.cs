@@ -1,0 +1,355 @@
+using MultiStage.Diagnostics;
+using MultiStage.Generation;
+using MultiStage.Model;
+
+namespace MultiStage.Hostile.Tests;
+
+/// <summary>How a task parameter takes user values, and so how the harness tries it.</summary>
+internal enum ChannelKind
+{
+    /// <summary>A property or item the user sets that reaches generation: every hostile value is tried.</summary>
+    Generation,
+    /// <summary>Sent to the engine as an API parameter only (never written into the Dockerfile): tried in the engine layer where it lands in the image.</summary>
+    Engine,
+    /// <summary>Set by the SDK's own targets from private properties or another task's outputs, not by the user.</summary>
+    Internal,
+    /// <summary>A bool: MSBuild refuses text that is not a boolean (MSB4030) before the task runs.</summary>
+    Typed,
+}
+
+/// <summary>The inputs of one generation.</summary>
+internal sealed record GenerationInput(ProjectFacts Project, ContainerSettings Settings);
+
+/// <summary>A generation that was accepted, read back.</summary>
+internal sealed record Generated(GenerationResult Result, IReadOnlyList<ReadInstruction> Instructions);
+
+/// <summary>
+/// One channel: a parameter of GenerateDockerfile or BuildImage (Parameter%Metadata for an item's metadata), the
+/// property or item the user sets, and what each hostile value must do there.
+/// </summary>
+internal sealed record Channel(string Task, string Parameter, string Source, ChannelKind Kind)
+{
+    /// <summary>Puts a value into the generation's inputs (Generation channels).</summary>
+    public Func<GenerationInput, string, GenerationInput>? Set { get; init; }
+
+    /// <summary>An ordinary value of the channel: its generation is the reference each hostile value is compared with.</summary>
+    public string Benign { get; init; } = "plain";
+
+    public Func<HostileValue, Expected> Expect { get; init; } = _ => Expected.Contained;
+
+    /// <summary>Whether a generation carries the value exactly where it belongs (channels whose values can be Exact).</summary>
+    public Func<Generated, string, bool>? Carries { get; init; }
+
+    /// <summary>Paths: relative ones resolve inside the fixture, absolute ones are moved under it (a harness must not write to /etc).</summary>
+    public bool IsPath { get; init; }
+
+    /// <summary>Why a channel that is not tried here needs no generation cell.</summary>
+    public string Why { get; init; } = "";
+
+    public string Name => Task + "." + Parameter;
+
+    /// <summary>The task parameter, without the metadata name.</summary>
+    public string TaskParameter => Parameter.Split('%')[0];
+
+    public override string ToString() => Name;
+}
+
+/// <summary>The channel table: every task parameter a user value reaches, and the rule for each kind of hostile value.</summary>
+internal static class Channels
+{
+    private const string Gen = "GenerateDockerfile";
+    private const string Build = "BuildImage";
+
+    /// <summary>Line breaks and control characters: no Dockerfile value can carry them.</summary>
+    private const Hazard Unrepresentable = Hazard.LineBreak | Hazard.Control;
+
+    public static IReadOnlyList<Channel> All { get; } = new[]
+    {
+        // The project's facts, as MSBuild evaluated them (a user sets them in the project file).
+        Facts("ProjectPath", "$(MSBuildProjectFullPath)") with { Why = "the path of the evaluated project: the file name is the user's, and is tried through the copy paths of tests/MultiStage.Core.Tests/CopySourceTests.cs" },
+        Facts("AssemblyName", "$(AssemblyName)") with { Benign = "Plain", Set = (i, v) => i with { Project = i.Project with { AssemblyName = v } } },
+        Facts("TargetFileName", "$(TargetFileName)") with
+        {
+            Set = (i, v) => i with { Project = i.Project with { TargetFileName = v } },
+            Benign = "App.dll",
+            Expect = CarriesAllBut(Unrepresentable, ErrorCodes.UnrepresentableValue, empty: Expected.Contained),
+            Carries = (g, v) => Final(g, "ENTRYPOINT").Json() is { } args && args.Contains("/app/" + v),
+        },
+        Facts("TargetFramework", "$(TargetFramework)") with { Benign = "net10.0", Set = (i, v) => i with { Project = i.Project with { TargetFramework = v } } },
+        Facts("TargetFrameworks", "$(TargetFrameworks)") with { Benign = "net8.0;net10.0", Set = (i, v) => i with { Project = i.Project with { TargetFrameworks = v } } },
+        Facts("TargetFrameworkIdentifier", "$(TargetFrameworkIdentifier)") with { Benign = ".NETCoreApp", Set = (i, v) => i with { Project = i.Project with { TargetFrameworkIdentifier = v } } },
+        Facts("TargetFrameworkVersion", "$(TargetFrameworkVersion)") with { Benign = "9.0", Set = (i, v) => i with { Project = i.Project with { TargetFrameworkVersion = v } } },
+        Facts("OutputType", "$(OutputType)") with
+        {
+            Set = (i, v) => i with { Project = i.Project with { OutputType = v } },
+            Benign = "WinExe",
+            Expect = _ => Expected.Refused(ErrorCodes.NotAnApplication),
+        },
+        Facts("RuntimeIdentifier", "$(RuntimeIdentifier)") with { Benign = "linux-x64", Set = (i, v) => i with { Project = i.Project with { RuntimeIdentifier = v } } },
+        Facts("RuntimeIdentifiers", "$(RuntimeIdentifiers)") with { Benign = "linux-x64", Set = (i, v) => i with { Project = i.Project with { RuntimeIdentifiers = new[] { v } } } },
+        Facts("DotNetSdkVersion", "$(NETCoreSdkVersion)") with { Benign = "10.0.100", Set = (i, v) => i with { Project = i.Project with { SdkVersion = v } } },
+        Facts("FrameworkReferences", "@(FrameworkReference)") with { Benign = "Microsoft.NETCore.App", Set = (i, v) => i with { Project = i.Project with { FrameworkReferences = new[] { v } } } },
+        Typed(Gen, "IsPublishable"), Typed(Gen, "SelfContained"), Typed(Gen, "PublishAot"), Typed(Gen, "PublishTrimmed"), Typed(Gen, "InvariantGlobalization"), Typed(Gen, "CheckOnly"),
+
+        // The image's name.
+        new Channel(Gen, "ContainerRepository", "$(ContainerRepository)", ChannelKind.Generation)
+        {
+            Set = (i, v) => With(i, s => s with { ContainerRepository = v }),
+            Benign = "plain/app",
+            // A repository name: lowercase components of at most 255 characters in all, so none of the hostile values.
+            Expect = RefusesAllBut(_ => false, ErrorCodes.InvalidRepository),
+            Carries = (g, v) => g.Result.Repository == v,
+        },
+        new Channel(Gen, "ContainerImageTag", "$(ContainerImageTag)", ChannelKind.Generation)
+        {
+            Set = (i, v) => With(i, s => s with { ContainerImageTag = v }),
+            Expect = TagRule,
+            Carries = CarriesTags,
+        },
+        new Channel(Gen, "ContainerImageTags", "$(ContainerImageTags)", ChannelKind.Generation)
+        {
+            Set = (i, v) => With(i, s => s with { ContainerImageTags = v }),
+            Expect = TagRule,
+            Carries = CarriesTags,
+        },
+        new Channel(Gen, "ContainerRegistry", "$(ContainerRegistry)", ChannelKind.Generation)
+        {
+            Set = (i, v) => With(i, s => s with { ContainerRegistry = v }),
+            // Only the push reads it (BuildImage.Registry).
+            Expect = _ => Expected.Inert,
+        },
+        new Channel(Gen, "ContainerFamily", "$(ContainerFamily)", ChannelKind.Generation)
+        {
+            Set = (i, v) => With(i, s => s with { ContainerFamily = v }),
+            Benign = "noble-chiseled",
+            Expect = RefusesAllBut(_ => false, ErrorCodes.UnknownFamily),
+        },
+        ImageChannel("ContainerBaseImage", "$(ContainerBaseImage)", (s, v) => s with { ContainerBaseImage = v }, ErrorCodes.InvalidBaseImage),
+        ImageChannel("SdkImage", "$(MultiStageSdkImage)", (s, v) => s with { SdkImage = v }, ErrorCodes.InvalidSdkImage),
+        new Channel(Gen, "BaseImageRegistry", "$(MultiStageBaseImageRegistry)", ChannelKind.Generation)
+        {
+            Set = (i, v) => With(i, s => s with { BaseImageRegistry = v }),
+            Benign = "mirror.example",
+            Expect = RefusesAllBut(_ => false, ErrorCodes.InvalidBaseImageRegistry),
+        },
+
+        // The runtime stage's configuration: values that must arrive exactly.
+        new Channel(Gen, "ContainerUser", "$(ContainerUser)", ChannelKind.Generation)
+        {
+            Set = (i, v) => With(i, s => s with { ContainerUser = v }),
+            Benign = "app",
+            // A user name or uid, optionally :group: of the hostile values only the long name is one.
+            Expect = RefusesAllBut(v => v.Name == "long", ErrorCodes.InvalidUser),
+            Carries = (g, v) => Final(g, "USER").Words() is [var user] && user == v,
+        },
+        new Channel(Gen, "ContainerWorkingDirectory", "$(ContainerWorkingDirectory), each value under /app/", ChannelKind.Generation)
+        {
+            // Under /app/, so that each hazard is tried in an absolute path (a relative one is refused first).
+            Set = (i, v) => With(i, s => s with { ContainerWorkingDirectory = "/app/" + v }),
+            Benign = "plain",
+            Expect = CarriesAllBut(Unrepresentable, ErrorCodes.UnrepresentableValue, empty: Expected.Exact),
+            Carries = (g, v) => Final(g, "WORKDIR").Words() is [var dir] && dir == "/app/" + v,
+        },
+        new Channel(Gen, "ContainerPorts", "@(ContainerPort)", ChannelKind.Generation)
+        {
+            Set = (i, v) => With(i, s => s with { Ports = new[] { new PortItem(v, "") } }),
+            Benign = "5000",
+            Expect = RefusesAllBut(_ => false, ErrorCodes.InvalidPort, emptyIsUnset: false),
+        },
+        new Channel(Gen, "ContainerPorts%Type", "@(ContainerPort) Type metadata", ChannelKind.Generation)
+        {
+            Set = (i, v) => With(i, s => s with { Ports = new[] { new PortItem("5000", v) } }),
+            Benign = "udp",
+            // Empty Type means tcp.
+            Expect = v => v.Name == "empty" ? Expected.Contained : Expected.Refused(ErrorCodes.InvalidPort),
+        },
+        new Channel(Gen, "ContainerEnvironmentVariables", "@(ContainerEnvironmentVariable) Include", ChannelKind.Generation)
+        {
+            Set = (i, v) => With(i, s => s with { EnvironmentVariables = new[] { Pair(v, "v") } }),
+            Benign = "PLAIN",
+            // A variable name: letters, digits, '_', '.', ':', '-', not starting with a digit; of the hostile values only the long name is one.
+            Expect = RefusesAllBut(v => v.Name == "long", ErrorCodes.InvalidEnvironmentVariable, emptyIsUnset: false),
+            Carries = (g, v) => FinalAll(g, "ENV").Any(e => e.Pairs()?.Contains(Pair(v, "v")) == true),
+        },
+        new Channel(Gen, "ContainerEnvironmentVariables%Value", "@(ContainerEnvironmentVariable) Value metadata", ChannelKind.Generation)
+        {
+            Set = (i, v) => With(i, s => s with { EnvironmentVariables = new[] { Pair("HOSTILE", v) } }),
+            Expect = CarriesAllBut(Unrepresentable, ErrorCodes.UnrepresentableValue, empty: Expected.Exact),
+            Carries = (g, v) => FinalAll(g, "ENV").Any(e => e.Pairs()?.Contains(Pair("HOSTILE", v)) == true),
+        },
+        new Channel(Gen, "ContainerLabels", "@(ContainerLabel) Include", ChannelKind.Generation)
+        {
+            Set = (i, v) => With(i, s => s with { Labels = new[] { Pair(v, "v") } }),
+            Benign = "org.plain",
+            Expect = v => v.Hazards.HasFlag(Hazard.Empty) || (v.Hazards & (Unrepresentable | Hazard.Space)) != 0
+                ? Expected.Refused(ErrorCodes.InvalidLabel)
+                : v.Text.Contains('=') ? Expected.Refused(ErrorCodes.InvalidLabel) : Expected.Exact,
+            Carries = (g, v) => FinalAll(g, "LABEL").Any(e => e.Pairs()?.Contains(Pair(v, "v")) == true),
+        },
+        new Channel(Gen, "ContainerLabels%Value", "@(ContainerLabel) Value metadata", ChannelKind.Generation)
+        {
+            Set = (i, v) => With(i, s => s with { Labels = new[] { Pair("org.hostile", v) } }),
+            Expect = CarriesAllBut(Unrepresentable, ErrorCodes.UnrepresentableValue, empty: Expected.Exact),
+            Carries = (g, v) => FinalAll(g, "LABEL").Any(e => e.Pairs()?.Contains(Pair("org.hostile", v)) == true),
+        },
+        new Channel(Gen, "ContainerLabels%BuildArg", "_MultiStageLabel BuildArg metadata (the source-revision label)", ChannelKind.Generation)
+        {
+            Set = (i, v) => With(i, s => s with { LabelsFromBuildArgs = new[] { Pair("org.hostile", v) } }),
+            Benign = "PLAIN_ARG",
+            // The Sdk sets it (SOURCE_REVISION); a build argument's name is a variable name.
+            Expect = RefusesAllBut(v => v.Name is "long", ErrorCodes.InvalidLabel, emptyIsUnset: false),
+            Carries = (g, v) => FinalAll(g, "ARG").Any(a => a.Arguments == v),
+        },
+        CommandChannel("AppCommand", "@(ContainerAppCommand)", (s, v) => s with { AppCommand = new[] { v } }, "ENTRYPOINT"),
+        CommandChannel("AppCommandArgs", "@(ContainerAppCommandArgs)", (s, v) => s with { AppCommandArgs = new[] { v } }, "ENTRYPOINT"),
+        CommandChannel("DefaultArgs", "@(ContainerDefaultArgs)", (s, v) => s with { DefaultArgs = new[] { v } }, "CMD"),
+        new Channel(Gen, "AppCommandInstruction", "$(ContainerAppCommandInstruction)", ChannelKind.Generation)
+        {
+            Set = (i, v) => With(i, s => s with { AppCommandInstruction = v }),
+            Benign = "DefaultArgs",
+            Expect = RefusesAllBut(_ => false, ErrorCodes.InvalidAppCommandInstruction),
+        },
+
+        // The build stage.
+        new Channel(Gen, "Configuration", "$(MultiStageConfiguration)", ChannelKind.Generation)
+        {
+            Set = (i, v) => With(i, s => s with { Configuration = v }),
+            Benign = "Plain",
+            Expect = CarriesAllBut(Unrepresentable, ErrorCodes.UnrepresentableValue, empty: Expected.Unset),
+            Carries = (g, v) => RunWords(g).Any(w => w.Zip(w.Skip(1)).Contains(("-c", v))),
+        },
+        new Channel(Gen, "PublishArguments", "@(MultiStagePublishArgument)", ChannelKind.Generation)
+        {
+            Set = (i, v) => With(i, s => s with { PublishArguments = new[] { v } }),
+            Benign = "-p:Plain=1",
+            Expect = CarriesAllBut(Unrepresentable, ErrorCodes.UnrepresentableValue, empty: Expected.Exact),
+            Carries = (g, v) => RunWords(g).Any(w => w.Contains("publish") && w.Contains(v)),
+        },
+        new Channel(Gen, "ContextRoot", "$(MultiStageContextRoot)", ChannelKind.Generation)
+        {
+            Set = (i, v) => With(i, s => s with { ContextRoot = v }),
+            Benign = "../..",
+            IsPath = true,
+        },
+        new Channel(Gen, "DockerfilePath", "$(MultiStageDockerfile)", ChannelKind.Generation)
+        {
+            Set = (i, v) => With(i, s => s with { DockerfilePath = v }),
+            Benign = "plain.Dockerfile",
+            IsPath = true,
+        },
+        SwitchChannel("SdkSource", "$(MultiStageSdkSource)", "Feed", (s, v) => s with { SdkSource = v }),
+        SwitchChannel("Builder", "$(MultiStageBuilder)", "Classic", (s, v) => s with { Builder = v }),
+        new Channel(Gen, "CacheMounts", "$(MultiStageCacheMounts)", ChannelKind.Generation)
+        {
+            Set = (i, v) => With(i, s => s with { CacheMounts = v }),
+            // A switch only 'false' turns off.
+            Expect = _ => Expected.Inert,
+        },
+        new Channel(Gen, "MaxCpuCount", "$(MultiStageMaxCpuCount)", ChannelKind.Generation)
+        {
+            Set = (i, v) => With(i, s => s with { MaxCpuCount = v }),
+            Benign = "2",
+            Expect = v => v.Name is "empty" or "whitespace-only" ? Expected.Unset : Expected.Refused(ErrorCodes.InvalidMaxCpuCount),
+        },
+        new Channel(Gen, "DockerIgnorePatterns", "@(MultiStageDockerIgnore)", ChannelKind.Generation)
+        {
+            Set = (i, v) => With(i, s => s with { DockerIgnorePatterns = new[] { v } }),
+            Benign = "plain/",
+            // A pattern per line: a line break would make two; whitespace-only is no pattern.
+            Expect = v => v.Name is "empty" or "whitespace-only" ? Expected.Unset : CarriesAllBut(Unrepresentable, null)(v),
+            // Docker trims each line of a .dockerignore, so a trimmed pattern is the same pattern.
+            Carries = (g, v) => v.Trim().Length > 0 && g.Result.DockerIgnoreText?.Split('\n').Contains(v.Trim()) == true,
+        },
+        Internal(Gen, "SdkPackageDirectory", "$(_MultiStageSdkPackageRoot): the folder NuGet restored the SDK into"),
+        Internal(Gen, "ExternalRoots", "@(_MultiStageExternalRoot): the SDK's and NuGet's own folders"),
+        Internal(Gen, "InnerLoopDirectory", "$(_MultiStageInnerLoopDirectory): under obj/"),
+        Internal(Gen, "ClosureCacheFile", "$(_MultiStageClosureCacheFile): under obj/"),
+        Internal(Gen, "GenerationStampFile", "$(_MultiStageGenerationStampFile): under obj/"),
+
+        // The image build.
+        Internal(Build, "ContextRoot", "GenerateDockerfile's GeneratedContextRoot"),
+        Internal(Build, "Dockerfile", "GenerateDockerfile's GeneratedDockerfile"),
+        Internal(Build, "Repository", "GenerateDockerfile's ImageRepository (checked there)"),
+        Internal(Build, "Tags", "GenerateDockerfile's ImageTags (checked there)"),
+        Internal(Build, "BaseImages", "GenerateDockerfile's BaseImages"),
+        Internal(Build, "DependencyImage", "GenerateDockerfile's DependencyImage"),
+        Internal(Build, "DependencyDockerfile", "GenerateDockerfile's DependencyDockerfile"),
+        Typed(Build, "NoCache"), Typed(Build, "Pull"),
+        SwitchChannel("Builder", "$(MultiStageBuilder), read again by the image build with the same check", "Classic", (s, v) => s with { Builder = v }) with { Task = Build },
+        EngineChannel("Registry", "$(ContainerRegistry): the push's target"),
+        EngineChannel("EngineEndpoint", "$(MultiStageDockerHost): parsed here, tried by EngineParameterTests"),
+        EngineChannel("NetworkMode", "$(MultiStageBuildNetwork): tried by EngineRequestTests"),
+        EngineChannel("Platform", "$(MultiStagePlatform): tried by EngineRequestTests"),
+        EngineChannel("TargetStage", "$(MultiStageBuildTarget): tried by EngineRequestTests"),
+        EngineChannel("BuildArgs", "@(MultiStageBuildArg) Include: tried by EngineRequestTests"),
+        EngineChannel("BuildArgs%Value", "@(MultiStageBuildArg) Value metadata: tried by the engine layer through a label that takes a build argument"),
+    };
+
+    public static IEnumerable<Channel> Generation => All.Where(c => c.Kind == ChannelKind.Generation && c.Set is not null);
+
+    public static ReadInstruction Final(Generated g, string keyword) => FinalAll(g, keyword).Single();
+
+    private static IEnumerable<ReadInstruction> FinalAll(Generated g, string keyword) =>
+        DockerfileReader.FinalStage(g.Instructions).Where(i => i.Keyword == keyword);
+
+    private static IEnumerable<IReadOnlyList<string>> RunWords(Generated g) =>
+        g.Instructions.Where(i => i.Keyword == "RUN").Select(i => DockerfileReader.ShellWords(i.Arguments));
+
+    private static KeyValuePair<string, string> Pair(string key, string value) => new(key, value);
+
+    private static GenerationInput With(GenerationInput input, Func<ContainerSettings, ContainerSettings> change) => input with { Settings = change(input.Settings) };
+
+    /// <summary>Exact unless the value has one of <paramref name="refused"/>; empty: <paramref name="empty"/> (default: not set).</summary>
+    private static Func<HostileValue, Expected> CarriesAllBut(Hazard refused, string? code, Expected? empty = null) =>
+        v => v.Hazards.HasFlag(Hazard.Empty) ? empty ?? Expected.Unset : (v.Hazards & refused) != 0 ? Expected.Refused(code) : Expected.Exact;
+
+    /// <summary>
+    /// Refused unless <paramref name="accepts"/> (then exact); empty: not set (a property) or refused (an item's name).
+    /// A value that ends in a line break may be refused as unrepresentable instead: either code is a refusal.
+    /// </summary>
+    private static Func<HostileValue, Expected> RefusesAllBut(Func<HostileValue, bool> accepts, string code, bool emptyIsUnset = true) =>
+        v => v.Hazards.HasFlag(Hazard.Empty) && emptyIsUnset ? Expected.Unset
+            : accepts(v) ? Expected.Exact
+            : Expected.Refused((v.Hazards & Unrepresentable) != 0 ? null : code);
+
+    /// <summary>Tags are ';'-separated (docs/properties.md), each trimmed as MSBuild list items are; none of the hostile values is a tag.</summary>
+    private static Expected TagRule(HostileValue v) =>
+        v.Name is "semicolon" or "trailing-lf" or "leading-space" ? Expected.Exact : RefusesAllBut(_ => false, ErrorCodes.InvalidImageTag)(v);
+
+    private static bool CarriesTags(Generated g, string v) => g.Result.Tags.SequenceEqual(v.Split(';').Select(t => t.Trim()));
+
+    private static Channel Facts(string parameter, string source) => new(Gen, parameter, source, ChannelKind.Generation);
+
+    private static Channel Typed(string task, string parameter) => new(task, parameter, "a bool", ChannelKind.Typed) { Why = "MSBuild refuses a non-boolean value (MSB4030) before the task runs" };
+
+    private static Channel Internal(string task, string parameter, string source) => new(task, parameter, source, ChannelKind.Internal) { Why = "set by the SDK's targets, not by the user" };
+
+    private static Channel EngineChannel(string parameter, string source) =>
+        new(Build, parameter, source, ChannelKind.Engine) { Why = "an Engine API query parameter, never written into the Dockerfile" };
+
+    private static Channel ImageChannel(string parameter, string source, Func<ContainerSettings, string, ContainerSettings> set, string code) =>
+        new(Gen, parameter, source, ChannelKind.Generation)
+        {
+            Set = (i, v) => With(i, s => set(s, v)),
+            Benign = "plain/image:1",
+            // An image reference: lowercase repository, no spaces or quotes, at most 255 characters: none of the hostile values.
+            Expect = RefusesAllBut(_ => false, code),
+            Carries = (g, v) => g.Instructions.Any(i => i.Keyword == "FROM" && i.Arguments.Split(' ').Contains(v)),
+        };
+
+    private static Channel SwitchChannel(string parameter, string source, string benign, Func<ContainerSettings, string, ContainerSettings> set) =>
+        new(Gen, parameter, source, ChannelKind.Generation)
+        {
+            Set = (i, v) => With(i, s => set(s, v)),
+            Benign = benign,
+            Expect = RefusesAllBut(_ => false, ErrorCodes.InvalidSwitchValue),
+        };
+
+    private static Channel CommandChannel(string parameter, string source, Func<ContainerSettings, string, ContainerSettings> set, string keyword) =>
+        new(Gen, parameter, source, ChannelKind.Generation)
+        {
+            Set = (i, v) => With(i, s => set(s, v)),
+            Expect = CarriesAllBut(Unrepresentable, ErrorCodes.UnrepresentableValue, empty: Expected.Exact),
+            Carries = (g, v) => FinalAll(g, keyword).Any(e => e.Json()?.Contains(v) == true),
+        };
+}
