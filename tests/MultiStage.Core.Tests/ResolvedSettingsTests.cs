@@ -29,6 +29,37 @@ public sealed class ResolvedSettingsTests
     }
 
     [TestMethod]
+    [DataRow("a b", "MSTAGE103", "only the default from AssemblyName is made a repository; a given one is taken as given")]
+    [DataRow("app\n", "MSTAGE103", "a final line break is part of the name")]
+    [DataRow("Team/App", "MSTAGE103", "repositories are lowercase")]
+    public void AGivenRepositoryIsCheckedAsGiven(string repository, string code, string because)
+    {
+        var log = new TestLog();
+        Assert.IsNull(Resolve(new ContainerSettings { ContainerRepository = repository }, log), because);
+        Assert.AreEqual(code, log.ErrorCodes);
+    }
+
+    [TestMethod]
+    [DataRow("[abc]")]
+    [DataRow("mirror.example\n")]
+    public void ABaseImageRegistryThatIsNoHostIsAnError(string registry)
+    {
+        var log = new TestLog();
+        Assert.IsNull(Resolve(new ContainerSettings { BaseImageRegistry = registry }, log));
+        Assert.AreEqual("MSTAGE120", log.ErrorCodes);
+    }
+
+    [TestMethod]
+    [DataRow("app\n")]
+    [DataRow("app:0\n")]
+    public void AUserNameWithAFinalLineBreakIsAnError(string user)
+    {
+        var log = new TestLog();
+        Assert.IsNull(Resolve(new ContainerSettings { ContainerUser = user }, log));
+        Assert.AreNotEqual("", log.ErrorCodes);
+    }
+
+    [TestMethod]
     public void CacheMountsAreBuildKitOnlyAndOffOnlyWithFalse()
     {
         Assert.IsFalse(Resolve(new ContainerSettings { Builder = "classic" })!.CacheMounts);
