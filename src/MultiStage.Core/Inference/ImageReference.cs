@@ -39,9 +39,14 @@ public static class ImageReference
             return false;
         }
 
+        var domain = match.Groups["domain"].Value;
+        if (!IsIPv6OrName(domain))
+        {
+            return false;
+        }
+
         // Like docker's normalization: a first component without '.', ':' or "localhost" is a path component
         // (Docker Hub), so it must follow the lowercase path grammar.
-        var domain = match.Groups["domain"].Value;
         if (domain.Length > 0 && !NamesRegistry(domain) && !domain.StartsWith("[", StringComparison.Ordinal)
             && !Regex.IsMatch(domain, "^" + Component + "\\z"))
         {
