@@ -29,34 +29,25 @@ public sealed class ResolvedSettingsTests
     }
 
     [TestMethod]
-    [DataRow("a b", "MSTAGE103", "only the default from AssemblyName is made a repository; a given one is taken as given")]
-    [DataRow("app\n", "MSTAGE103", "a final line break is part of the name")]
-    [DataRow("Team/App", "MSTAGE103", "repositories are lowercase")]
-    public void AGivenRepositoryIsCheckedAsGiven(string repository, string code, string because)
+    [DataRow("ContainerRepository", "a b", "MSTAGE103", "only the default from AssemblyName is made a repository; a given one is taken as given")]
+    [DataRow("ContainerRepository", "app\n", "MSTAGE103", "a final line break is part of the name")]
+    [DataRow("ContainerRepository", "Team/App", "MSTAGE103", "repositories are lowercase")]
+    [DataRow("BaseImageRegistry", "[abc]", "MSTAGE120", "hex digits in brackets are no IPv6 address")]
+    [DataRow("BaseImageRegistry", "mirror.example\n", "MSTAGE120", "a final line break is part of the host")]
+    [DataRow("ContainerUser", "app\n", "MSTAGE111", "a final line break is part of the name")]
+    [DataRow("ContainerUser", "app:0\n", "MSTAGE111", "a final line break is part of the group")]
+    public void ANameItsCheckRefusesIsAnError(string property, string value, string code, string because)
     {
+        var settings = property switch
+        {
+            "ContainerRepository" => new ContainerSettings { ContainerRepository = value },
+            "BaseImageRegistry" => new ContainerSettings { BaseImageRegistry = value },
+            "ContainerUser" => new ContainerSettings { ContainerUser = value },
+            _ => throw new ArgumentException(property),
+        };
         var log = new TestLog();
-        Assert.IsNull(Resolve(new ContainerSettings { ContainerRepository = repository }, log), because);
-        Assert.AreEqual(code, log.ErrorCodes);
-    }
-
-    [TestMethod]
-    [DataRow("[abc]")]
-    [DataRow("mirror.example\n")]
-    public void ABaseImageRegistryThatIsNoHostIsAnError(string registry)
-    {
-        var log = new TestLog();
-        Assert.IsNull(Resolve(new ContainerSettings { BaseImageRegistry = registry }, log));
-        Assert.AreEqual("MSTAGE120", log.ErrorCodes);
-    }
-
-    [TestMethod]
-    [DataRow("app\n")]
-    [DataRow("app:0\n")]
-    public void AUserNameWithAFinalLineBreakIsAnError(string user)
-    {
-        var log = new TestLog();
-        Assert.IsNull(Resolve(new ContainerSettings { ContainerUser = user }, log));
-        Assert.AreNotEqual("", log.ErrorCodes);
+        Assert.IsNull(Resolve(settings, log), because);
+        Assert.AreEqual(code, log.ErrorCodes, because);
     }
 
     [TestMethod]
