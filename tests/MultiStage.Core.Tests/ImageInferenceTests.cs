@@ -136,6 +136,8 @@ public sealed class ImageInferenceTests
     [DataRow("app:", false)]
     [DataRow("app:1\nRUN x", false)]
     [DataRow("-app", false)]
+    [DataRow("app\n", false)]
+    [DataRow("[abc]/app:1", false)]
     public void ImageReferences(string reference, bool valid) => Assert.AreEqual(valid, ImageReference.IsValidReference(reference));
 
     [TestMethod]
@@ -144,5 +146,34 @@ public sealed class ImageInferenceTests
     [DataRow(".hidden", false)]
     [DataRow("-dash", false)]
     [DataRow("has space", false)]
+    [DataRow("latest\n", false)]
     public void Tags(string tag, bool valid) => Assert.AreEqual(valid, ImageReference.IsValidTag(tag));
+
+    [TestMethod]
+    [DataRow("mirror.example.com/mcr", true, "")]
+    [DataRow("127.0.0.1:5000", true, "")]
+    [DataRow("[::1]:5000/mirror", true, "")]
+    [DataRow("[abc]", false, "hex digits in brackets are no IPv6 address")]
+    [DataRow("[::1", false, "")]
+    [DataRow("mirror.example\n", false, "a final line break is part of the value")]
+    [DataRow("https://mirror.example", false, "")]
+    public void Registries(string registry, bool valid, string because) => Assert.AreEqual(valid, ImageReference.IsValidRegistry(registry), because);
+
+    [TestMethod]
+    public void ARegistryIsAtMostTheLongestNameAReferenceHolds()
+    {
+        Assert.IsTrue(ImageReference.IsValidRegistry(new string('a', 255)));
+        Assert.IsFalse(ImageReference.IsValidRegistry(new string('a', 256)));
+        Assert.IsFalse(ImageReference.IsValidRegistry("mirror.example/" + new string('a', 241)));
+    }
+
+    [TestMethod]
+    public void NoNameCheckTakesAFinalLineBreak()
+    {
+        foreach (var valid in new[] { "team/app", "mirror.example", "localhost:5000/team/app" })
+        {
+            Assert.IsNull(ImageReference.CheckRepository(valid), valid);
+            Assert.IsNotNull(ImageReference.CheckRepository(valid + "\n"), valid + " with a line break");
+        }
+    }
 }

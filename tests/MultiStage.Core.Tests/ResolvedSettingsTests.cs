@@ -29,6 +29,28 @@ public sealed class ResolvedSettingsTests
     }
 
     [TestMethod]
+    [DataRow("ContainerRepository", "a b", "MSTAGE103", "only the default from AssemblyName is made a repository; a given one is taken as given")]
+    [DataRow("ContainerRepository", "app\n", "MSTAGE103", "a final line break is part of the name")]
+    [DataRow("ContainerRepository", "Team/App", "MSTAGE103", "repositories are lowercase")]
+    [DataRow("BaseImageRegistry", "[abc]", "MSTAGE120", "hex digits in brackets are no IPv6 address")]
+    [DataRow("BaseImageRegistry", "mirror.example\n", "MSTAGE120", "a final line break is part of the host")]
+    [DataRow("ContainerUser", "app\n", "MSTAGE111", "a final line break is part of the name")]
+    [DataRow("ContainerUser", "app:0\n", "MSTAGE111", "a final line break is part of the group")]
+    public void ANameItsCheckRefusesIsAnError(string property, string value, string code, string because)
+    {
+        var settings = property switch
+        {
+            "ContainerRepository" => new ContainerSettings { ContainerRepository = value },
+            "BaseImageRegistry" => new ContainerSettings { BaseImageRegistry = value },
+            "ContainerUser" => new ContainerSettings { ContainerUser = value },
+            _ => throw new ArgumentException(property),
+        };
+        var log = new TestLog();
+        Assert.IsNull(Resolve(settings, log), because);
+        Assert.AreEqual(code, log.ErrorCodes, because);
+    }
+
+    [TestMethod]
     public void CacheMountsAreBuildKitOnlyAndOffOnlyWithFalse()
     {
         Assert.IsFalse(Resolve(new ContainerSettings { Builder = "classic" })!.CacheMounts);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using MultiStage.Diagnostics;
 using MultiStage.Generation;
 using MultiStage.Model;
@@ -147,7 +148,9 @@ internal static class Channels
             // Under /app/, so that each hazard is tried in an absolute path (a relative one is refused first).
             Set = (i, v) => With(i, s => s with { ContainerWorkingDirectory = "/app/" + v }),
             Benign = "plain",
-            Expect = CarriesAllBut(Unrepresentable, ErrorCodes.UnrepresentableValue, empty: Expected.Exact),
+            // The engine cannot create a folder name over 255 bytes (MSTAGE122, docs/errors.md): the long value is one.
+            Expect = v => v.Hazards.HasFlag(Hazard.Long) ? Expected.Refused(ErrorCodes.InvalidWorkingDirectory)
+                : CarriesAllBut(Unrepresentable, ErrorCodes.UnrepresentableValue, empty: Expected.Exact)(v),
             Carries = (g, v) => Final(g, "WORKDIR").Words() is [var dir] && dir == "/app/" + v,
         },
         new Channel(Gen, "ContainerPorts", "@(ContainerPort)", ChannelKind.Generation)
@@ -255,10 +258,22 @@ internal static class Channels
         {
             Set = (i, v) => With(i, s => s with { DockerIgnorePatterns = new[] { v } }),
             Benign = "plain/",
-            // A pattern per line: a line break would make two; whitespace-only is no pattern.
-            Expect = v => v.Name is "empty" or "whitespace-only" ? Expected.Unset : CarriesAllBut(Unrepresentable, null)(v),
+            // Each item is trimmed, as Docker trims each line, so only what is left is the pattern: whitespace-only is
+            // none; a line break or control character left in it would make two lines or an unreadable one; a leading
+            // '#' is a comment to the builders; an unclosed '[' or a trailing '\' is no pattern (MSTAGE132, docs/errors.md).
+            Expect = v => v.Text.Trim() is var p && p.Length == 0 ? Expected.Unset
+                : p.Any(IsLineBreakOrControl) || p.StartsWith('#') || p.EndsWith('\\') || p.LastIndexOf('[') > p.LastIndexOf(']')
+                    ? Expected.Refused(ErrorCodes.InvalidDockerIgnorePattern)
+                    : Expected.Exact,
             // Docker trims each line of a .dockerignore, so a trimmed pattern is the same pattern.
             Carries = (g, v) => v.Trim().Length > 0 && g.Result.DockerIgnoreText?.Split('\n').Contains(v.Trim()) == true,
+        },
+        new Channel(Gen, "OverwriteDockerfile", "$(MultiStageOverwriteDockerfile)", ChannelKind.Generation)
+        {
+            Set = (i, v) => With(i, s => s with { OverwriteDockerfile = v }),
+            Benign = "false",
+            // A switch only 'true' turns on: every other text leaves the user's Dockerfile alone.
+            Expect = _ => Expected.Inert,
         },
         Internal(Gen, "SdkPackageDirectory", "$(_MultiStageSdkPackageRoot): the folder NuGet restored the SDK into"),
         Internal(Gen, "ExternalRoots", "@(_MultiStageExternalRoot): the SDK's and NuGet's own folders"),
@@ -274,6 +289,7 @@ internal static class Channels
         Internal(Build, "BaseImages", "GenerateDockerfile's BaseImages"),
         Internal(Build, "DependencyImage", "GenerateDockerfile's DependencyImage"),
         Internal(Build, "DependencyDockerfile", "GenerateDockerfile's DependencyDockerfile"),
+        Internal(Build, "NuGetProjectDirectory", "$(_MultiStageNuGetProjectDirectory): the entry project's folder, where the NuGet.config chain starts"),
         Typed(Build, "NoCache"), Typed(Build, "Pull"),
         SwitchChannel("Builder", "$(MultiStageBuilder), read again by the image build with the same check", "Classic", (s, v) => s with { Builder = v }) with { Task = Build },
         EngineChannel("Registry", "$(ContainerRegistry): the push's target"),
@@ -281,6 +297,7 @@ internal static class Channels
         EngineChannel("NetworkMode", "$(MultiStageBuildNetwork): tried by EngineRequestTests"),
         EngineChannel("Platform", "$(MultiStagePlatform): tried by EngineRequestTests"),
         EngineChannel("TargetStage", "$(MultiStageBuildTarget): tried by EngineRequestTests"),
+        EngineChannel("ContextSizeWarning", "$(MultiStageContextSizeWarning): read on this machine, tried by EngineParameterTests"),
         EngineChannel("BuildArgs", "@(MultiStageBuildArg) Include: tried by EngineRequestTests"),
         EngineChannel("BuildArgs%Value", "@(MultiStageBuildArg) Value metadata: tried by the engine layer through a label that takes a build argument"),
     };
@@ -294,6 +311,9 @@ internal static class Channels
 
     private static IEnumerable<IReadOnlyList<string>> RunWords(Generated g) =>
         g.Instructions.Where(i => i.Keyword == "RUN").Select(i => DockerfileReader.ShellWords(i.Arguments));
+
+    private static bool IsLineBreakOrControl(char c) =>
+        char.IsControl(c) || char.GetUnicodeCategory(c) is UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
 
     private static KeyValuePair<string, string> Pair(string key, string value) => new(key, value);
 

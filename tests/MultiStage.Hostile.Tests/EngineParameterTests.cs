@@ -1,10 +1,12 @@
 using MultiStage.Engine.Client;
+using MultiStage.Engine.Context;
 
 namespace MultiStage.Hostile.Tests;
 
 /// <summary>
 /// BuildImage's engine-side channels that are checked on this machine before anything is sent: the engine address
-/// (MultiStageDockerHost) is refused with an MSTAGE code or accepted, never an exception of another kind (MSB4018).
+/// (MultiStageDockerHost) and the context size that warns (MultiStageContextSizeWarning) are refused with an MSTAGE
+/// code or accepted, never an exception of another kind (MSB4018).
 /// </summary>
 [TestClass]
 public sealed class EngineParameterTests
@@ -29,7 +31,7 @@ public sealed class EngineParameterTests
                 }
                 catch (Exception e)
                 {
-                    problems.Add($"{value} as '{(address.Length > 60 ? address[..60] + "…" : address)}': {e.GetType().Name}: {e.Message.Split('\n')[0]}");
+                    problems.Add($"{value} as '{Shorten(address)}': {e.GetType().Name}: {e.Message.Split('\n')[0]}");
                 }
             }
         }
@@ -37,4 +39,40 @@ public sealed class EngineParameterTests
         HarnessReport.Write($"hostile engine addresses: {refused} refused with a code, {problems.Count} escaped");
         Assert.AreEqual(0, problems.Count, string.Join("\n", problems));
     }
+
+    [TestMethod]
+    public void EveryHostileContextSizeIsRefusedWithACodeOrReadAsASize()
+    {
+        Assert.IsTrue(Channels.All.Any(c => c.Name == "BuildImage.ContextSizeWarning"));
+        var problems = new List<string>();
+        var refused = 0;
+        // A number past decimal's range times a unit must not overflow the multiplication.
+        foreach (var value in HostileValues.All.Append(new HostileValue("huge", "79228162514264337593543950335", Hazard.Long)))
+        {
+            foreach (var size in new[] { value.Text, "1" + value.Text, value.Text + "MB", "1" + value.Text + "GiB" })
+            {
+                try
+                {
+                    if (ContextSizeWarning.ParseThreshold(size) < 0)
+                    {
+                        problems.Add($"{value} as '{Shorten(size)}': a negative size");
+                    }
+                }
+                catch (EngineException e) when (e.Code == EngineErrorCodes.InvalidRequest)
+                {
+                    refused++;
+                }
+                catch (Exception e)
+                {
+                    problems.Add($"{value} as '{Shorten(size)}': {e.GetType().Name}: {e.Message.Split('\n')[0]}");
+                }
+            }
+        }
+
+        HarnessReport.Write($"hostile context sizes: {refused} refused with a code, {problems.Count} escaped");
+        Assert.IsTrue(refused > 0, "the hostile values are not sizes");
+        Assert.AreEqual(0, problems.Count, string.Join("\n", problems));
+    }
+
+    private static string Shorten(string text) => text.Length > 60 ? text[..60] + "…" : text;
 }

@@ -37,7 +37,7 @@ public static class PublishLayers
 
     // Runtime packs of the shared frameworks (self-contained and AOT apps resolve their runtime from these).
     private static readonly Regex RuntimePack = new(
-        "^(Microsoft\\.NETCore\\.App|Microsoft\\.AspNetCore\\.App|Microsoft\\.WindowsDesktop\\.App)\\.Runtime\\.|^runtime\\.[^.]+\\.Microsoft\\.DotNet\\.ILCompiler$|^Microsoft\\.DotNet\\.ILCompiler$",
+        "^(Microsoft\\.NETCore\\.App|Microsoft\\.AspNetCore\\.App|Microsoft\\.WindowsDesktop\\.App)\\.Runtime\\.|^runtime\\.[^.]+\\.Microsoft\\.DotNet\\.ILCompiler\\z|^Microsoft\\.DotNet\\.ILCompiler\\z",
         RegexOptions.CultureInvariant | RegexOptions.IgnoreCase);
 
     /// <summary>

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using System.Text.RegularExpressions;
 
 namespace MultiStage.Inference;
@@ -15,13 +17,13 @@ public static class ImageReference
     private const string Digest = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}";
 
     private static readonly Regex ReferenceRegex = new(
-        "^(?:(?<domain>" + Domain + ")/)?(?<path>" + Component + "(?:/" + Component + ")*)(?::(?<tag>" + Tag + "))?(?:@(?<digest>" + Digest + "))?$",
+        "^(?:(?<domain>" + Domain + ")/)?(?<path>" + Component + "(?:/" + Component + ")*)(?::(?<tag>" + Tag + "))?(?:@(?<digest>" + Digest + "))?\\z",
         RegexOptions.CultureInvariant);
 
-    private static readonly Regex RepositoryRegex = new("^" + Component + "(?:/" + Component + ")*$", RegexOptions.CultureInvariant);
-    private static readonly Regex TagRegex = new("^" + Tag + "$", RegexOptions.CultureInvariant);
-    private static readonly Regex RegistryRegex = new("^" + Domain + "(?:/" + Component + ")*$", RegexOptions.CultureInvariant);
-    private static readonly Regex HostRegex = new("^" + Domain + "$", RegexOptions.CultureInvariant);
+    private static readonly Regex RepositoryRegex = new("^" + Component + "(?:/" + Component + ")*\\z", RegexOptions.CultureInvariant);
+    private static readonly Regex TagRegex = new("^" + Tag + "\\z", RegexOptions.CultureInvariant);
+    private static readonly Regex RegistryRegex = new("^" + Domain + "(?:/" + Component + ")*\\z", RegexOptions.CultureInvariant);
+    private static readonly Regex HostRegex = new("^" + Domain + "\\z", RegexOptions.CultureInvariant);
 
     /// <summary>A full reference such as <c>mcr.microsoft.com/dotnet/aspnet:10.0</c> or one pinned by digest.</summary>
     public static bool IsValidReference(string value)
@@ -37,11 +39,16 @@ public static class ImageReference
             return false;
         }
 
+        var domain = match.Groups["domain"].Value;
+        if (!IsIPv6OrName(domain))
+        {
+            return false;
+        }
+
         // Like docker's normalization: a first component without '.', ':' or "localhost" is a path component
         // (Docker Hub), so it must follow the lowercase path grammar.
-        var domain = match.Groups["domain"].Value;
         if (domain.Length > 0 && !NamesRegistry(domain) && !domain.StartsWith("[", StringComparison.Ordinal)
-            && !Regex.IsMatch(domain, "^" + Component + "$"))
+            && !Regex.IsMatch(domain, "^" + Component + "\\z"))
         {
             return false;
         }
@@ -54,8 +61,12 @@ public static class ImageReference
 
     public static bool IsValidTag(string value) => TagRegex.IsMatch(value);
 
-    /// <summary>A registry host (optionally with port and a path prefix) such as <c>registry.example:5000/mirror</c>.</summary>
-    public static bool IsValidRegistry(string value) => RegistryRegex.IsMatch(value);
+    /// <summary>
+    /// A registry host (optionally with port and a path prefix) such as <c>registry.example:5000/mirror</c>: at most
+    /// 255 characters, as every name before it in a reference is (the distribution grammar's limit), and a bracketed
+    /// host only if it is an IPv6 address (the grammar's hex-and-colons would take "[abc]").
+    /// </summary>
+    public static bool IsValidRegistry(string value) => value.Length <= 255 && RegistryRegex.IsMatch(value) && IsIPv6OrName(value);
 
     /// <summary>Splits "registry:5000/team/app" into ("registry:5000", "team/app"); the registry is null when the name has none.</summary>
     public static (string? Registry, string Path) SplitRegistry(string repository)
@@ -82,7 +93,7 @@ public static class ImageReference
         }
 
         var (registry, path) = SplitRegistry(repository);
-        if (registry is not null && !HostRegex.IsMatch(registry))
+        if (registry is not null && !(HostRegex.IsMatch(registry) && IsIPv6OrName(registry)))
         {
             return $"'{registry}' is not a valid registry host[:port]";
         }
@@ -93,6 +104,17 @@ public static class ImageReference
         }
 
         return repository.Length > 255 ? "the repository name is longer than 255 characters" : null;
+    }
+
+    private static bool IsIPv6OrName(string host)
+    {
+        if (!host.StartsWith("[", StringComparison.Ordinal))
+        {
+            return true;
+        }
+
+        var end = host.IndexOf(']');
+        return end > 1 && IPAddress.TryParse(host.Substring(1, end - 1), out var address) && address.AddressFamily == AddressFamily.InterNetworkV6;
     }
 
     /// <summary>Checks a tag; returns why it is invalid, or null.</summary>

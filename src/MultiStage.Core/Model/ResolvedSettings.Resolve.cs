@@ -11,13 +11,13 @@ namespace MultiStage.Model;
 /// <summary>Checking the user's values, each with its own code, and filling the defaults.</summary>
 public sealed partial record ResolvedSettings
 {
-    private static readonly Regex UserRegex = new("^(?:[A-Za-z_][A-Za-z0-9_.-]*|[0-9]+)(?::(?:[A-Za-z_][A-Za-z0-9_.-]*|[0-9]+))?$", RegexOptions.CultureInvariant);
-    private static readonly Regex VariableNameRegex = new("^[A-Za-z_][A-Za-z0-9_.:-]*$", RegexOptions.CultureInvariant);
+    private static readonly Regex UserRegex = new("^(?:[A-Za-z_][A-Za-z0-9_.-]*|[0-9]+)(?::(?:[A-Za-z_][A-Za-z0-9_.-]*|[0-9]+))?\\z", RegexOptions.CultureInvariant);
+    private static readonly Regex VariableNameRegex = new("^[A-Za-z_][A-Za-z0-9_.:-]*\\z", RegexOptions.CultureInvariant);
 
     // Families published for the .NET images; anything else is a typo or needs ContainerBaseImage.
     private static readonly Regex KnownFamily = new(
         "^(?:alpine(?:3\\.[0-9]+)?|noble|jammy|resolute|bookworm-slim|trixie-slim|azurelinux3\\.0" +
-        "|(?:noble|jammy|resolute)-chiseled(?:-extra|-composite|-composite-extra)?|azurelinux3\\.0-distroless(?:-extra)?)$",
+        "|(?:noble|jammy|resolute)-chiseled(?:-extra|-composite|-composite-extra)?|azurelinux3\\.0-distroless(?:-extra)?)\\z",
         RegexOptions.CultureInvariant);
 
     /// <summary>The settings with defaults filled; null (the first problem logged) when a value is not valid.</summary>
@@ -35,11 +35,12 @@ public sealed partial record ResolvedSettings
             return null;
         }
 
-        var repository = (settings.ContainerRepository.Length > 0 ? settings.ContainerRepository : project.AssemblyName).Replace(' ', '-');
-        if (settings.ContainerRepository.Length == 0)
+        var repository = settings.ContainerRepository;
+        if (repository.Length == 0)
         {
-            // The assembly name is only a default: make it a valid repository the way the .NET SDK does.
-            repository = repository.ToLowerInvariant();
+            // The assembly name is only a default: make it a valid repository the way the .NET SDK does. A name the
+            // user gave is checked as given (MSTAGE103): 'a b' silently pushed as 'a-b' would be another image.
+            repository = project.AssemblyName.Replace(' ', '-').ToLowerInvariant();
         }
 
         if (!ImageReference.IsValidRepository(repository))
@@ -260,7 +261,7 @@ public sealed partial record ResolvedSettings
             var values = pair.Key is "ASPNETCORE_HTTP_PORTS" or "ASPNETCORE_HTTPS_PORTS"
                 ? pair.Value.Split(new[] { ';' }, StringSplitOptions.RemoveEmptyEntries).Select(p => p.Trim())
                 : pair.Key == "ASPNETCORE_URLS"
-                    ? pair.Value.Split(new[] { ';' }, StringSplitOptions.RemoveEmptyEntries).Select(url => Regex.Match(url.Trim(), ":(\\d+)/?$")).Where(m => m.Success).Select(m => m.Groups[1].Value)
+                    ? pair.Value.Split(new[] { ';' }, StringSplitOptions.RemoveEmptyEntries).Select(url => Regex.Match(url.Trim(), ":(\\d+)/?\\z")).Where(m => m.Success).Select(m => m.Groups[1].Value)
                     : Enumerable.Empty<string>();
             foreach (var value in values)
             {

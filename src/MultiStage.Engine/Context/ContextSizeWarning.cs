@@ -45,7 +45,7 @@ public static class ContextSizeWarning
             }
         }
 
-        if (!decimal.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number) || number * factor > long.MaxValue)
+        if (!decimal.TryParse(value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number) || number > long.MaxValue / factor)
         {
             throw new EngineException(
                 EngineErrorCodes.InvalidRequest,
