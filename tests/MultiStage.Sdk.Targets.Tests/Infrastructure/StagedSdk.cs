@@ -23,9 +23,10 @@ internal static class StagedSdk
     {
         var package = Path.Combine(TestEnvironment.Directory, "packages", "multistage.sdk", Version);
         Directory.CreateDirectory(Path.Combine(package, "Sdk"));
-        foreach (var name in new[] { "Sdk.props", "Sdk.targets" })
+        // Every file of the package's Sdk folder: Sdk.targets imports its siblings.
+        foreach (var file in Directory.GetFiles(Path.Combine(TestEnvironment.RepositoryRoot, "sdk", "Sdk")))
         {
-            File.Copy(Path.Combine(TestEnvironment.RepositoryRoot, "sdk", "Sdk", name), Path.Combine(package, "Sdk", name));
+            File.Copy(file, Path.Combine(package, "Sdk", Path.GetFileName(file)));
         }
 
         File.WriteAllText(Path.Combine(package, ".nupkg.metadata"), "{\n  \"version\": 2,\n  \"contentHash\": \"\",\n  \"source\": null\n}\n");
