@@ -13,9 +13,10 @@ public static class Generator
 {
     private const string PackageMarker = ".nupkg.metadata";
 
-    public static GenerationResult? Generate(ProjectFacts project, ContainerSettings settings, IReadOnlyList<string> externalRoots, bool checkOnly, ILog log)
+    /// <summary>Writes the generated files; with a classicDockerfilePath, the classic builder's rendering there too (unless the settings chose that builder).</summary>
+    public static GenerationResult? Generate(ProjectFacts project, ContainerSettings settings, IReadOnlyList<string> externalRoots, bool checkOnly, ILog log, string? classicDockerfilePath = null)
     {
-        var plan = Plan(project, settings, externalRoots, log);
+        var plan = Plan(project, settings, externalRoots, log, classicDockerfilePath);
         if (plan is null)
         {
             return null;
@@ -80,6 +81,12 @@ public static class Generator
             if (AtomicFile.WriteIfChanged(result.DockerfilePath, result.DockerfileText))
             {
                 written.Add(result.DockerfilePath);
+            }
+
+            if (result.ClassicDockerfilePath is { } classicPath)
+            {
+                outputs.Add(classicPath);
+                AtomicFile.WriteIfChanged(classicPath, result.ClassicDockerfileText!);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -162,7 +169,7 @@ public static class Generator
     }
 
     /// <summary>Validates and renders everything in memory; null (with errors logged) when the input cannot be represented.</summary>
-    private static PlannedGeneration? Plan(ProjectFacts project, ContainerSettings settings, IReadOnlyList<string> externalRoots, ILog log)
+    private static PlannedGeneration? Plan(ProjectFacts project, ContainerSettings settings, IReadOnlyList<string> externalRoots, ILog log, string? classicDockerfilePath)
     {
         if (Prepare(project, settings, log) is not var (resolved, images))
         {
@@ -192,6 +199,19 @@ public static class Generator
             return null;
         }
 
+        string? classicText = null;
+        if (classicDockerfilePath is not null && resolved.Builder != BuilderKind.Classic)
+        {
+            // Resolved again, not patched: defaults such as the cache mounts and the node count follow the builder.
+            if (Prepare(project, settings with { Builder = nameof(BuilderKind.Classic) }, log) is not var (classicSettings, classicImages)
+                || Render(DockerfileBuilder.Build(project, classicSettings, classicImages, layout, vendor is not null), log) is not { } classic)
+            {
+                return null;
+            }
+
+            classicText = classic;
+        }
+
         var dockerfilePath = resolved.DockerfilePath ?? Path.Combine(layout.Root, WellKnownNames.Dockerfile);
         var ignorePath = Path.Combine(layout.Root, WellKnownNames.DockerIgnore);
         var inputs = layout.Inputs.ToList();
@@ -218,6 +238,8 @@ public static class Generator
             ContextRoot = layout.Root.TrimEnd(Path.DirectorySeparatorChar),
             DockerfilePath = dockerfilePath,
             DockerfileText = text,
+            ClassicDockerfilePath = classicText is null ? null : Path.GetFullPath(classicDockerfilePath!),
+            ClassicDockerfileText = classicText,
             DockerIgnorePath = ignorePath,
             DockerIgnoreText = ignoreText,
             CopiedPaths = layout.RestoreInputs.Concat(layout.SourceFolders).ToList(),
