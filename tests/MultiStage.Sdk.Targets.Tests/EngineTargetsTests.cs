@@ -52,7 +52,10 @@ public sealed class EngineTargetsTests
         Generate("MultiStageBuildImage=true", noEngine).EnsureSuccess();
         Assert.AreEqual(plain, File.ReadAllText(workspace.Dockerfile));
         var classic = File.ReadAllText(Classic()!);
+        // A check passes, and leaves the classic rendering for the image build that follows it.
+        File.Delete(Classic()!);
         Generate("MultiStageBuildImage=true", noEngine, "MultiStageCheck=true").EnsureSuccess();
+        Assert.AreEqual(classic, File.ReadAllText(Classic()!));
 
         // The rendering under obj/ is what MultiStageBuilder=Classic writes to disk.
         Generate("MultiStageBuilder=Classic").EnsureSuccess();

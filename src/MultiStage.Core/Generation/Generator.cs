@@ -43,7 +43,8 @@ public static class Generator
             }
 
             log.Info($"{result.DockerfilePath} is up to date.");
-            return result;
+            // The classic rendering is a build intermediate under obj/, not a file of the repository: an image build after the check needs it.
+            return WriteClassicDockerfile(result, log) ? result : null;
         }
 
         var written = new List<string>();
@@ -86,12 +87,16 @@ public static class Generator
             if (result.ClassicDockerfilePath is { } classicPath)
             {
                 outputs.Add(classicPath);
-                AtomicFile.WriteIfChanged(classicPath, result.ClassicDockerfileText!);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             log.Error(ErrorCodes.WriteFailed, $"Could not write the generated files: {e.Message}");
+            return null;
+        }
+
+        if (!WriteClassicDockerfile(result, log))
+        {
             return null;
         }
 
@@ -291,6 +296,25 @@ public static class Generator
         }
 
         return relativePath is "tasks/net8.0/MultiStage.Tasks.dll" or "tasks/net8.0/MultiStage.Core.dll";
+    }
+
+    private static bool WriteClassicDockerfile(GenerationResult result, ILog log)
+    {
+        if (result.ClassicDockerfilePath is not { } path)
+        {
+            return true;
+        }
+
+        try
+        {
+            AtomicFile.WriteIfChanged(path, result.ClassicDockerfileText!);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            log.Error(ErrorCodes.WriteFailed, $"Could not write {path}: {e.Message}");
+            return false;
+        }
     }
 
     /// <summary>The text of a built model; null when a value cannot be written.</summary>
