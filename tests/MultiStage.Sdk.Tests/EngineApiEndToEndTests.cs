@@ -139,8 +139,7 @@ public sealed class EngineApiEndToEndTests
         StringAssert.Contains(result.Output, "multistage.classic.Dockerfile");
         // ...while the committed file is the one any other engine gets, so a check in CI still passes.
         StringAssert.Contains(File.ReadAllText(Path.Combine(dir, "Dockerfile")), "FROM --platform=$BUILDPLATFORM");
-        ProcessRunner.Run("dotnet", new[] { "build", "-t:ContainerizeMultiStage", "-nologo", "-p:MultiStageCheck=true", $"-p:MultiStageBaseImageRegistry={TestEnvironment.ImageRegistry}" },
-            dir, null, TimeSpan.FromMinutes(5)).EnsureSuccess();
+        BuildThroughApi(dir, repository, null, "-p:MultiStageCheck=true", "-p:MultiStageBuildImage=false").EnsureSuccess();
         Assert.AreEqual("1654", DockerCli.Inspect($"{repository}:latest").GetProperty("Config").GetProperty("User").GetString());
         DockerCli.Run("rmi", "-f", $"{repository}:latest", $"{repository}:1.0.{Run}");
     }
