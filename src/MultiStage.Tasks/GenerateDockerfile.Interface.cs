@@ -50,6 +50,8 @@ public sealed partial class GenerateDockerfile : Task
     public string ContextRoot { get; set; } = "";
     public string DockerfilePath { get; set; } = "";
     public string OverwriteDockerfile { get; set; } = "";
+    /// <summary>An image build may meet an engine without BuildKit: write its rendering here too (under obj/), never over <see cref="DockerfilePath"/>.</summary>
+    public string ClassicDockerfilePath { get; set; } = "";
     public string SdkSource { get; set; } = "";
     public string SdkPackageDirectory { get; set; } = "";
     public string Builder { get; set; } = "";
@@ -69,6 +71,8 @@ public sealed partial class GenerateDockerfile : Task
 
     [Output] public string GeneratedDockerfile { get; set; } = "";
     [Output] public string GeneratedContextRoot { get; set; } = "";
+    /// <summary>The classic builder's rendering, when <see cref="ClassicDockerfilePath"/> asked for one and the settings chose no builder.</summary>
+    [Output] public string GeneratedClassicDockerfile { get; set; } = "";
     [Output] public string ImageRepository { get; set; } = "";
     [Output] public string[] ImageTags { get; set; } = Array.Empty<string>();
     [Output] public string RuntimeImage { get; set; } = "";

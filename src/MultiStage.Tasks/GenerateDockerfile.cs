@@ -32,6 +32,7 @@ public sealed partial class GenerateDockerfile
 
         GeneratedDockerfile = outputs.Dockerfile;
         GeneratedContextRoot = outputs.ContextRoot;
+        GeneratedClassicDockerfile = outputs.ClassicDockerfile;
         ImageRepository = outputs.Repository;
         ImageTags = outputs.Tags.ToArray();
         RuntimeImage = outputs.RuntimeImage;
@@ -46,7 +47,7 @@ public sealed partial class GenerateDockerfile
         var project = Facts(projectPath, closure, out var gitProbes);
         var result = InnerLoopDirectory.Length > 0
             ? Generator.GenerateInnerLoop(project, UserSettings(), InnerLoopDirectory, log)
-            : Generator.Generate(project, UserSettings(), ExternalRootPaths(), CheckOnly, log);
+            : Generator.Generate(project, UserSettings(), ExternalRootPaths(), CheckOnly, log, ClassicDockerfilePath.Length > 0 ? ClassicDockerfilePath : null);
         if (result is null)
         {
             return null;

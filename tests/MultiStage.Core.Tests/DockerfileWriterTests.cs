@@ -65,6 +65,27 @@ public sealed class DockerfileWriterTests
     }
 
     [TestMethod]
+    public void AWrappedRunContinuesEachLineAndStaysOneShellCommand()
+    {
+        var command = new ShellCommand().Raw("cp -a").Arg("/x/.").Arg("/a/").Then()
+            .Raw("dotnet publish").Arg("My App.csproj").Wrap().Raw("-c").Arg("Release").Wrap().Raw("--no-restore");
+        var text = Write(new Run(command, new[] { "type=cache,target=/a" }));
+        Assert.AreEqual(
+            "RUN --mount=type=cache,target=/a \\\n" +
+            "    cp -a /x/. /a/ \\\n" +
+            "    && dotnet publish 'My App.csproj' \\\n" +
+            "        -c Release \\\n" +
+            "        --no-restore\n",
+            text);
+        // The shell sees the same command as the one-line form: a continuation only joins lines.
+        Assert.AreEqual(command.ToString(), string.Join(" ", text.Split('\n').Skip(1).Select(l => l.Trim().TrimEnd('\\').TrimEnd()).Where(l => l.Length > 0)));
+    }
+
+    [TestMethod]
+    public void AShortRunStaysOnOneLine() =>
+        Assert.AreEqual("RUN dotnet restore App.csproj\n", Write(new Run(new ShellCommand().Raw("dotnet restore").Arg("App.csproj"))));
+
+    [TestMethod]
     public void InvalidVariableNamesAreRefused()
     {
         Assert.ThrowsExactly<DockerfileValueException>(() => Write(new Env(new[] { new KeyValuePair<string, string>("A B", "x") })));

@@ -31,4 +31,35 @@ public sealed class EngineTargetsTests
         Assert.AreEqual("true", Property("MultiStageBuildImage=true", "MultiStageInnerLoop=true"), "the inner loop compiles on the host");
         Assert.AreEqual("true", Property("MultiStageBuildImage=true", "MultiStageSingleNodeRestore=false"));
     }
+
+    /// <summary>
+    /// An image build asks no engine while generating: the Dockerfile on disk is the same whatever answers (MultiStageCheck
+    /// passes in CI), and the classic builder's rendering, for an engine without BuildKit, lands under obj/.
+    /// </summary>
+    [TestMethod]
+    public void TheDockerfileOnDiskDoesNotDependOnTheEngine()
+    {
+        var workspace = Workspace.Create("console");
+        workspace.PinVersionInGlobalJson();
+        BuildOutcome Generate(params string[] properties) => InProcessBuild.Run(workspace.ProjectPath, "MultiStageGenerateDockerfile", properties);
+        string? Classic() => Directory.GetFiles(Path.Combine(workspace.Root, "obj"), "multistage.classic.Dockerfile", SearchOption.AllDirectories).SingleOrDefault();
+        const string noEngine = "MultiStageDockerHost=unix:///run/multistage-no-such.sock";
+
+        Generate().EnsureSuccess();
+        var plain = File.ReadAllText(workspace.Dockerfile);
+        Assert.IsNull(Classic(), "no image build, no classic rendering");
+
+        Generate("MultiStageBuildImage=true", noEngine).EnsureSuccess();
+        Assert.AreEqual(plain, File.ReadAllText(workspace.Dockerfile));
+        var classic = File.ReadAllText(Classic()!);
+        // A check passes, and leaves the classic rendering for the image build that follows it.
+        File.Delete(Classic()!);
+        Generate("MultiStageBuildImage=true", noEngine, "MultiStageCheck=true").EnsureSuccess();
+        Assert.AreEqual(classic, File.ReadAllText(Classic()!));
+
+        // The rendering under obj/ is what MultiStageBuilder=Classic writes to disk.
+        Generate("MultiStageBuilder=Classic").EnsureSuccess();
+        Assert.AreEqual(classic, File.ReadAllText(workspace.Dockerfile));
+        Assert.IsFalse(classic.Contains("--platform") || classic.Contains("--mount"), classic);
+    }
 }

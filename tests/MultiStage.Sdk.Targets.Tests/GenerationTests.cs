@@ -107,7 +107,7 @@ public sealed class GenerationTests
         StringAssert.Contains(text, "COPY [\"src/App/App.csproj\", \"src/App/\"]");
         StringAssert.Contains(text, "COPY [\"src/Lib.Core/Lib.Core.csproj\", \"src/Lib.Core/\"]");
         StringAssert.Contains(text, "COPY [\"src/Lib.Formatting/Lib.Formatting.csproj\", \"src/Lib.Formatting/\"]");
-        StringAssert.Contains(text, "    dotnet restore src/App/App.csproj -a ");
+        StringAssert.Contains(text, "    dotnet restore src/App/App.csproj \\\n        -a $TARGETARCH \\\n");
         StringAssert.Contains(text, "COPY [\"src/Lib.Core/\", \"src/Lib.Core/\"]\nCOPY [\"src/Lib.Formatting/\", \"src/Lib.Formatting/\"]\nCOPY [\"src/App/\", \"src/App/\"]\n");
         Assert.IsFalse(text.Contains("tests/"), "the test project is outside the closure:\n" + text);
         Assert.IsFalse(text.Contains("obj/"), text);

@@ -51,7 +51,7 @@ public sealed class EndToEndTests
         var files = DockerCli.FileList(image);
         Assert.IsFalse(files.Any(f => f.StartsWith("usr/share/dotnet/sdk", StringComparison.Ordinal)), "the final image must not contain the SDK");
         Assert.IsFalse(files.Any(f => f.StartsWith("src/", StringComparison.Ordinal)), "the final image must not contain the sources");
-        Assert.IsFalse(files.Any(f => f.StartsWith("root/.nuget", StringComparison.Ordinal)), "the final image must not contain the NuGet cache");
+        Assert.IsFalse(files.Any(f => f.StartsWith("nuget/", StringComparison.Ordinal) || f.StartsWith("root/.nuget", StringComparison.Ordinal)), "the final image must not contain the NuGet cache");
         Assert.AreEqual(expectDotnetHost, files.Contains("usr/share/dotnet/dotnet"), "dotnet host presence");
     }
 

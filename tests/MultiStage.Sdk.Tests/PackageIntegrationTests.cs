@@ -90,7 +90,10 @@ public sealed class PackageIntegrationTests
         var dir = TestEnvironment.CreateWorkspace("console");
         var result = Containerize(dir).EnsureSuccess();
         Assert.IsTrue(File.Exists(Path.Combine(dir, ".multistage", "packages", "multistage.sdk", TestEnvironment.SdkVersion, ".nupkg.metadata")), result.Output);
-        StringAssert.Contains(File.ReadAllText(Path.Combine(dir, "Dockerfile")), "ln -sfn /root/.nuget/packages/multistage.sdk/" + TestEnvironment.SdkVersion + " ");
+        // Copied into NuGet's packages folder of the build stage, where NuGet's SDK resolver finds the version the project names.
+        var dockerfile = File.ReadAllText(Path.Combine(dir, "Dockerfile"));
+        StringAssert.Contains(dockerfile, "ENV NUGET_PACKAGES=\"/nuget/packages\"");
+        StringAssert.Contains(dockerfile, "COPY [\".multistage/packages/\", \"/nuget/packages/\"]");
     }
 
     [TestMethod]

@@ -84,9 +84,13 @@ public static class DockerfileWriter
                     text.Append("--mount=").Append(Bare(mount, "mount")).Append(" \\\n    ");
                 }
 
-                var command = run.Command.ToString();
-                CheckLine(command, "RUN command");
-                text.Append(command);
+                var lines = run.Command.Lines();
+                for (var n = 0; n < lines.Count; n++)
+                {
+                    CheckLine(lines[n].Text, "RUN command");
+                    text.Append(n == 0 ? "" : " \\\n    " + new string(' ', 4 * lines[n].Depth)).Append(lines[n].Text);
+                }
+
                 break;
             case Env env:
                 text.Append("ENV");

@@ -9,12 +9,28 @@ namespace MultiStage.Dockerfiles;
 public sealed class ShellCommand
 {
     private readonly List<string> _parts = new();
+    // Index of the part that starts each continuation line, and how deep that line is indented.
+    private readonly List<(int Part, int Depth)> _breaks = new();
 
     /// <summary>Appends fixed shell syntax written by the generator (never user input).</summary>
     public ShellCommand Raw(string syntax)
     {
         _parts.Add(syntax);
         return this;
+    }
+
+    /// <summary>The next part starts a continuation line one level in: one option per line keeps a long command reviewable.</summary>
+    public ShellCommand Wrap()
+    {
+        _breaks.Add((_parts.Count, 1));
+        return this;
+    }
+
+    /// <summary>Appends <c>&amp;&amp;</c> on a continuation line at the command's own level: the next command of the same RUN.</summary>
+    public ShellCommand Then()
+    {
+        _breaks.Add((_parts.Count, 0));
+        return Raw("&&");
     }
 
     /// <summary>Appends one argument, quoted when it holds anything but safe characters.</summary>
@@ -37,6 +53,23 @@ public sealed class ShellCommand
 
     /// <summary>The command as one line.</summary>
     public override string ToString() => string.Join(" ", _parts);
+
+    /// <summary>The command as the writer lays it out: each line with its indentation depth (the first is 0).</summary>
+    public IReadOnlyList<(int Depth, string Text)> Lines()
+    {
+        var lines = new List<(int, string)>();
+        var starts = _breaks.Where(b => b.Part > 0 && b.Part < _parts.Count).GroupBy(b => b.Part).Select(g => g.Last()).ToList();
+        var from = 0;
+        var depth = 0;
+        foreach (var (part, nextDepth) in starts.Append((_parts.Count, 0)))
+        {
+            lines.Add((depth, string.Join(" ", _parts.Skip(from).Take(part - from))));
+            from = part;
+            depth = nextDepth;
+        }
+
+        return lines;
+    }
 
     /// <summary>POSIX single-quoting; values made only of safe characters stay readable without quotes.</summary>
     public static string Quote(string value)

@@ -15,21 +15,36 @@ public static class BuildStage
 
     internal static IEnumerable<Instruction> Instructions(ProjectFacts project, ResolvedSettings settings, ImageChoice images, ContextLayout layout, bool vendorSdk, IReadOnlyList<PublishLayer> layers)
     {
-        var classic = settings.Builder == BuilderKind.Classic;
-        yield return new From(images.SdkImage, Name, classic ? null : "$BUILDPLATFORM");
-        yield return new Arg("TARGETARCH");
-        yield return new Workdir("/src");
-        if (vendorSdk)
+        var mounts = settings.CacheMounts;
+        if (settings.Builder == BuilderKind.Classic)
         {
-            yield return new Comment("The .NET name of the target architecture; this SDK package linked where MSBuild looks first (that resolver reports no version: -nowarn:MSB4241).");
+            yield return new From(images.SdkImage, Name);
+        }
+        else
+        {
+            // The SDK runs natively and cross-compiles for TARGETARCH.
+            yield return new From(images.SdkImage, Name, "$BUILDPLATFORM");
+            yield return new Arg("TARGETARCH");
         }
 
-        yield return new Run(BuildStageScripts.Setup(settings, vendorSdk));
+        yield return new Workdir("/src");
+        var nuget = new List<KeyValuePair<string, string>> { new("NUGET_PACKAGES", BuildStageScripts.NuGetPackagesFolder) };
+        if (mounts)
+        {
+            nuget.Add(new("NUGET_HTTP_CACHE_PATH", BuildStageScripts.NuGetHttpCache));
+        }
+
+        yield return new Env(nuget);
         yield return new BlankLine();
-        yield return new Comment("Restore inputs only: source edits keep the restore layer cached.");
+        var restoreComment = vendorSdk
+            ? "Restore inputs only (" + WellKnownNames.SdkName + "'s package, the project files): source edits keep the restore layer cached."
+            : "Restore inputs only: source edits keep the restore layer cached.";
+        yield return new Comment(settings.Builder == BuilderKind.Classic
+            ? restoreComment + "\n--os alone: the classic builder sets no TARGETARCH and builds for the machine it runs on."
+            : restoreComment);
         if (vendorSdk)
         {
-            yield return new Copy(new[] { VendorFolder }, BuildStageScripts.NuGetPackagesFolder);
+            yield return new Copy(new[] { VendorFolder }, BuildStageScripts.NuGetPackagesFolder + "/");
         }
 
         foreach (var group in layout.RestoreInputs.GroupBy(DirectoryOf).OrderBy(g => g.Key, StringComparer.Ordinal))
@@ -38,6 +53,11 @@ public static class BuildStage
         }
 
         // Each NuGet.config where restore looks for it, without secrets; the original never enters the context.
+        if (layout.NuGetConfigs.Count > 0)
+        {
+            yield return new Comment("NuGet.config for restore, rendered into .multistage/nuget/ without credentials: the original stays out of the build context.");
+        }
+
         foreach (var config in layout.NuGetConfigs)
         {
             yield return new Copy(new[] { config.Rendering }, config.Target);
@@ -51,23 +71,40 @@ public static class BuildStage
             restoreMounts.Add(NuGetConfigRendering.SecretMount);
         }
 
-        if (settings.CacheMounts)
+        if (mounts)
         {
+            // Restore output and packages always land in the restore layer, so publish never depends on what a
+            // (prunable) mount still holds.
+            yield return new Comment($"Restore; NuGet's downloads stay in a cache mount, and the output moves aside: publish mounts its build cache over {BuildStageScripts.ArtifactsFolder}.");
             restoreMounts.Add(BuildStageScripts.NuGetHttpMount);
         }
 
-        // BuildKit keeps the build output in a cache mount between builds, so an edit recompiles only the projects
-        // it touches. Restore output and packages always land in the restore layer, as with the classic builder,
-        // so publish never depends on what a (prunable) mount still holds; the mount only keeps NuGet's downloads.
-        yield return new Run(BuildStageScripts.Restore(layout, settings, images, vendorSdk), restoreMounts.Count > 0 ? restoreMounts : null);
+        yield return new Run(BuildStageScripts.Restore(layout, settings, images), restoreMounts.Count > 0 ? restoreMounts : null);
         yield return new BlankLine();
-        yield return new Comment("Sources, dependencies first: an edit in the app leaves the library layers cached.");
+        yield return new Comment(SourcesComment(project, layout, vendorSdk));
         foreach (var folder in layout.SourceFolders)
         {
             yield return new Copy(new[] { folder.Length == 0 ? "." : folder }, folder.Length == 0 ? "./" : folder);
         }
 
-        yield return new Run(BuildStageScripts.Publish(project, layout, settings, images, vendorSdk, layers), settings.CacheMounts ? new[] { BuildStageScripts.ArtifactsMount(project) } : null);
+        yield return new Comment(mounts
+            ? "Publish, one folder per image layer. The build output stays in a cache mount, so an edit recompiles only what it touches;\n" +
+              "restore's output goes in with its timestamps, so only a new restore rebuilds all."
+            : "Publish, one folder per image layer.");
+        yield return new Run(BuildStageScripts.Publish(project, layout, settings, images, layers), mounts ? new[] { BuildStageScripts.ArtifactsMount(project) } : null);
+    }
+
+    private static string SourcesComment(ProjectFacts project, ContextLayout layout, bool vendorSdk)
+    {
+        if (project.Closure.Count > 1)
+        {
+            return "Sources, dependencies first: an edit in the app leaves the library layers cached.";
+        }
+
+        // The context root holds the vendored package too; a .dockerignore entry would hide it from the restore step as well.
+        return vendorSdk && layout.SourceFolders.Any(f => f.Length == 0)
+            ? $"Sources ({WellKnownNames.StateFolder}/ comes along again; restore took the package from the copy above)."
+            : "Sources.";
     }
 
     private static string DirectoryOf(string relativePath)

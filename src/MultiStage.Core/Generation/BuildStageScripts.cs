@@ -8,102 +8,74 @@ namespace MultiStage.Generation;
 /// <summary>The shell commands of the build stage's RUN instructions and the cache mounts they use.</summary>
 internal static class BuildStageScripts
 {
-    public const string NuGetPackagesFolder = "/root/.nuget/packages/";
+    /// <summary>NuGet's global packages folder in the build stage (NUGET_PACKAGES), where the vendored SDK package is copied.</summary>
+    public const string NuGetPackagesFolder = "/nuget/packages";
+    /// <summary>NuGet's HTTP cache (NUGET_HTTP_CACHE_PATH): the only NuGet state a cache mount keeps between builds.</summary>
+    public const string NuGetHttpCache = "/nuget/http-cache";
+    public const string NuGetHttpMount = "type=cache,id=multistage-nuget-http,target=" + NuGetHttpCache;
     public const string PublishDirectory = "/app/publish";
     // One letter: the build-output root is part of the paths of generated sources that every portable PDB in the
     // image records, so a longer name makes the image bigger than a build in the project folder.
     public const string ArtifactsFolder = "/a";
-    public const string RestoreStash = "/tmp/multistage-restore";
-    public const string RestoreStamp = ".restore-id";
-    public const string NuGetHttpCache = "/root/.local/share/NuGet/http-cache";
-    public const string NuGetHttpMount = "type=cache,id=multistage-nuget-http,target=" + NuGetHttpCache;
+    /// <summary>Where restore's output waits in the restore layer while publish mounts the build-output cache over the artifacts folder.</summary>
+    public const string RestoreStash = "/restored";
 
-    // Docker calls architectures amd64/arm64/arm; .NET calls them x64/arm64/arm. The legacy builder sets no
-    // TARGETARCH, so fall back to the machine the build runs on.
-    private const string ArchMapping =
-        "case \"${TARGETARCH:-$(uname -m)}\" in amd64|x86_64) echo x64 ;; arm64|aarch64) echo arm64 ;; arm|armv7l) echo arm ;; " +
-        "s390x) echo s390x ;; ppc64le) echo ppc64le ;; *) echo \"unsupported architecture ${TARGETARCH:-$(uname -m)}\" >&2; exit 1 ;; esac > /tmp/dotnet-arch";
-
-    /// <summary>The .NET name of the target architecture into /tmp/dotnet-arch; with a vendored SDK, its link into the Sdks folder.</summary>
-    public static ShellCommand Setup(ResolvedSettings settings, bool vendorSdk)
+    public static ShellCommand Restore(ContextLayout layout, ResolvedSettings settings, ImageChoice images)
     {
-        var setup = new ShellCommand().Raw(ArchMapping);
-        if (vendorSdk)
-        {
-            // MSBuild's default resolver finds an SDK in the Sdks folder of the .NET SDK without asking NuGet's, which
-            // costs a few tenths of a second in every dotnet command; where the link cannot be made, NuGet's still works.
-            setup.Raw("&& for d in \"$(dirname \"$(readlink -f \"$(command -v dotnet)\")\")\"/sdk/*/Sdks; do ln -sfn")
-                .Arg(NuGetPackagesFolder + settings.SdkPackageId + "/" + settings.SdkPackageVersion)
-                .Raw("\"$d/" + WellKnownNames.SdkName + "\" 2>/dev/null || true; done");
-        }
-
-        return setup;
-    }
-
-    public static ShellCommand Restore(ContextLayout layout, ResolvedSettings settings, ImageChoice images, bool vendorSdk)
-    {
-        var restore = new ShellCommand().Raw("dotnet restore").Arg(ProjectArgument(layout)).Raw("-a \"$(cat /tmp/dotnet-arch)\"");
-        AddPlatformAndOutput(restore, images, settings.CacheMounts);
-        AcceptLinkedSdkVersion(restore, vendorSdk);
+        var restore = new ShellCommand().Raw("dotnet restore").Arg(ProjectArgument(layout));
+        AddPlatformAndOutput(restore, settings, images);
         if (settings.CacheMounts)
         {
-            // The publish step mounts the build-output cache over the artifacts folder: move the restore output aside, with a
-            // stamp that is new each time restore runs.
-            restore.Raw("&& cat /proc/sys/kernel/random/uuid >").Arg(ArtifactsFolder + "/" + RestoreStamp)
-                .Raw("&& mv").Arg(ArtifactsFolder).Arg(RestoreStash);
+            restore.Then().Raw("mv").Arg(ArtifactsFolder).Arg(RestoreStash);
         }
 
         return restore;
     }
 
-    public static ShellCommand Publish(ProjectFacts project, ContextLayout layout, ResolvedSettings settings, ImageChoice images, bool vendorSdk, IReadOnlyList<PublishLayer> layers)
+    public static ShellCommand Publish(ProjectFacts project, ContextLayout layout, ResolvedSettings settings, ImageChoice images, IReadOnlyList<PublishLayer> layers)
     {
-        var mounts = settings.CacheMounts;
-        var singleProject = project.Closure.Count <= 1;
         var publish = new ShellCommand();
-        if (mounts)
+        if (settings.CacheMounts)
         {
-            // Copy the restore output into the mount only when this restore is new to it: the copies get fresh
-            // timestamps, so MSBuild's up-to-date checks see a changed restore and never a step back in time.
-            // With several projects, a mount already holding this restore's build means few recompile: compiling
-            // in-process beats starting the compiler server cold; a first build compiles them all through one.
-            publish.Raw($"if [ \"$(cat {RestoreStash}/{RestoreStamp})\" != \"$(cat {ArtifactsFolder}/{RestoreStamp} 2>/dev/null)\" ]; then cp -R {RestoreStash}/. {ArtifactsFolder}/;"
-                + (singleProject ? "" : " shared=true; else shared=false;") + " fi &&");
+            // Every time, keeping timestamps: over a build of the same restore nothing looks newer, so nothing
+            // recompiles; a new restore's files are newer than any build output, so MSBuild rebuilds.
+            publish.Raw("cp -a").Arg(RestoreStash + "/.").Arg(ArtifactsFolder + "/").Then();
         }
 
         publish.Raw("dotnet publish").Arg(ProjectArgument(layout))
-            .Raw("-c").Arg(settings.Configuration)
-            .Raw("-a \"$(cat /tmp/dotnet-arch)\"");
-        AddPlatformAndOutput(publish, images, mounts);
-        AcceptLinkedSdkVersion(publish, vendorSdk);
-        publish.Raw("--no-restore");
+            .Wrap().Raw("-c").Arg(settings.Configuration);
+        AddPlatformAndOutput(publish, settings, images);
+        publish.Wrap().Raw("--no-restore");
         if (settings.MaxCpuCount is { } nodes)
         {
-            publish.Raw("-maxcpucount:" + nodes.ToString(CultureInfo.InvariantCulture));
+            publish.Wrap().Raw("-maxcpucount:" + nodes.ToString(CultureInfo.InvariantCulture));
         }
 
-        publish.Raw("-o").Arg(PublishDirectory)
+        publish.Wrap().Raw("-o").Arg(PublishDirectory)
             // The project references this SDK: inside the image it must not generate a Dockerfile again.
-            .Raw("-p:MultiStageGenerateOnPublish=false")
-            .Raw("-p:MultiStageLayerDirectory=" + BuildStage.LayerDirectory)
-            .Raw("-p:MultiStageLayers=" + PublishLayers.Format(layers));
+            .Wrap().Raw("-p:MultiStageGenerateOnPublish=false")
+            .Wrap().Raw("-p:MultiStageLayerDirectory=" + BuildStage.LayerDirectory)
+            .Wrap().Raw("-p:MultiStageLayers=" + PublishLayers.Format(layers));
         if (!images.SelfContained && settings.AppCommand.Count == 0 && settings.AppCommandInstruction != AppCommandInstruction.None)
         {
             // The entrypoint is `dotnet App.dll`: the native apphost would be dead weight in the image.
-            publish.Raw("-p:UseAppHost=false");
+            publish.Wrap().Raw("-p:UseAppHost=false");
         }
 
-        if (singleProject)
+        if (project.Closure.Count <= 1 || settings.CacheMounts)
         {
-            // One project to compile: the compiler server (started cold in every build) costs more than it saves.
-            publish.Raw("-p:UseSharedCompilation=false");
-        }
-        else if (mounts)
-        {
-            publish.Raw("-p:UseSharedCompilation=$shared");
+            // The compiler server starts cold in every build: it pays only when a build compiles several projects
+            // from scratch, as every classic build of a multi-project closure does; a cached build output recompiles few.
+            publish.Wrap().Raw("-p:UseSharedCompilation=false");
         }
 
-        return publish.Args(settings.PublishArguments);
+        // One option per line, its values after it.
+        foreach (var argument in settings.PublishArguments)
+        {
+            (argument.StartsWith("-", StringComparison.Ordinal) ? publish.Wrap() : publish).Arg(argument);
+        }
+
+        return publish;
     }
 
     /// <summary>The entry project for dotnet's command line: a name starting with '-' would be read as a switch (MSB1001).</summary>
@@ -117,29 +89,30 @@ internal static class BuildStageScripts
         return $"type=cache,id=multistage-artifacts-{id},target={ArtifactsFolder},sharing=locked";
     }
 
-    private static void AddPlatformAndOutput(ShellCommand command, ImageChoice images, bool mounts)
-    {
-        if (images.Musl)
-        {
-            command.Raw("--os linux-musl");
-        }
-
-        if (mounts)
-        {
-            command.Raw("-p:UseArtifactsOutput=true -p:ArtifactsPath=" + ArtifactsFolder);
-        }
-    }
-
     /// <summary>
-    /// The Sdks-folder resolver that finds the linked package reports its version as empty, so a project with
-    /// &lt;Sdk Name="MultiStage.Sdk" Version="…" /&gt; would get MSB4241 ("resolved to version ''") in every build, an
-    /// error under -warnaserror. The link is the very version the project names, so the warning says nothing.
+    /// The runtime identifier: BuildKit's TARGETARCH (amd64, arm64, …) is a name the .NET SDK accepts for -a. The classic
+    /// builder sets no TARGETARCH and builds only for its own machine: --os alone takes that machine's architecture.
     /// </summary>
-    private static void AcceptLinkedSdkVersion(ShellCommand command, bool vendorSdk)
+    private static void AddPlatformAndOutput(ShellCommand command, ResolvedSettings settings, ImageChoice images)
     {
-        if (vendorSdk)
+        var os = images.Musl ? "linux-musl" : "linux";
+        if (settings.Builder == BuilderKind.Classic)
         {
-            command.Raw("-nowarn:MSB4241");
+            command.Wrap().Raw("--os " + os);
+        }
+        else
+        {
+            command.Wrap().Raw("-a $TARGETARCH");
+            if (images.Musl)
+            {
+                command.Wrap().Raw("--os " + os);
+            }
+        }
+
+        if (settings.CacheMounts)
+        {
+            command.Wrap().Raw("-p:UseArtifactsOutput=true")
+                .Wrap().Raw("-p:ArtifactsPath=" + ArtifactsFolder);
         }
     }
 }

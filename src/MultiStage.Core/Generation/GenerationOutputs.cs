@@ -5,6 +5,8 @@ public sealed record GenerationOutputs
 {
     public required string Dockerfile { get; init; }
     public required string ContextRoot { get; init; }
+    /// <summary>The classic builder's rendering, for an engine without BuildKit; empty when none was written.</summary>
+    public string ClassicDockerfile { get; init; } = "";
     public required string Repository { get; init; }
     public required IReadOnlyList<string> Tags { get; init; }
     public required string RuntimeImage { get; init; }
@@ -18,6 +20,7 @@ public sealed record GenerationOutputs
     {
         Dockerfile = result.DockerfilePath,
         ContextRoot = result.ContextRoot,
+        ClassicDockerfile = result.ClassicDockerfilePath ?? "",
         Repository = result.Repository,
         Tags = result.Tags,
         RuntimeImage = result.Images.RuntimeImage,
@@ -32,6 +35,7 @@ public sealed record GenerationOutputs
         {
             Pair(nameof(Dockerfile), Dockerfile),
             Pair(nameof(ContextRoot), ContextRoot),
+            Pair(nameof(ClassicDockerfile), ClassicDockerfile),
             Pair(nameof(Repository), Repository),
             Pair(nameof(RuntimeImage), RuntimeImage),
         }
@@ -46,6 +50,7 @@ public sealed record GenerationOutputs
         {
             Dockerfile = One(nameof(Dockerfile)),
             ContextRoot = One(nameof(ContextRoot)),
+            ClassicDockerfile = One(nameof(ClassicDockerfile)),
             Repository = One(nameof(Repository)),
             RuntimeImage = One(nameof(RuntimeImage)),
             Tags = All(nameof(Tags)),

@@ -10,6 +10,12 @@ public sealed record GenerationResult
     public required string DockerfilePath { get; init; }
     public required string DockerfileText { get; init; }
     public required string DockerIgnorePath { get; init; }
+    /// <summary>
+    /// The rendering for the classic builder, written outside the context when an image build may meet an engine without
+    /// BuildKit: the repository's Dockerfile stays a function of the project alone. Null when not asked for.
+    /// </summary>
+    public string? ClassicDockerfilePath { get; init; }
+    public string? ClassicDockerfileText { get; init; }
     /// <summary>Null when the user owns the .dockerignore.</summary>
     public string? DockerIgnoreText { get; init; }
     public required string Repository { get; init; }

@@ -13,9 +13,10 @@ public static class Generator
 {
     private const string PackageMarker = ".nupkg.metadata";
 
-    public static GenerationResult? Generate(ProjectFacts project, ContainerSettings settings, IReadOnlyList<string> externalRoots, bool checkOnly, ILog log)
+    /// <summary>Writes the generated files; with a classicDockerfilePath, the classic builder's rendering there too (unless the settings chose that builder).</summary>
+    public static GenerationResult? Generate(ProjectFacts project, ContainerSettings settings, IReadOnlyList<string> externalRoots, bool checkOnly, ILog log, string? classicDockerfilePath = null)
     {
-        var plan = Plan(project, settings, externalRoots, log);
+        var plan = Plan(project, settings, externalRoots, log, classicDockerfilePath);
         if (plan is null)
         {
             return null;
@@ -45,7 +46,8 @@ public static class Generator
             }
 
             log.Info($"{result.DockerfilePath} is up to date.");
-            return result;
+            // The classic rendering is a build intermediate under obj/, not a file of the repository: an image build after the check needs it.
+            return WriteClassicDockerfile(result, log) ? result : null;
         }
 
         var written = new List<string>();
@@ -77,10 +79,20 @@ public static class Generator
 
             target = result.DockerfilePath;
             Write(result.DockerfilePath, result.DockerfileText, written, outputs);
+
+            if (result.ClassicDockerfilePath is { } classicPath)
+            {
+                outputs.Add(classicPath);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             log.Error(ErrorCodes.WriteFailed, $"Could not write {target}: {e.Message} Files written before it are complete; nothing is half-written.", target);
+            return null;
+        }
+
+        if (!WriteClassicDockerfile(result, log))
+        {
             return null;
         }
 
@@ -192,7 +204,7 @@ public static class Generator
     }
 
     /// <summary>Validates and renders everything in memory; null (with errors logged) when the input cannot be represented.</summary>
-    private static PlannedGeneration? Plan(ProjectFacts project, ContainerSettings settings, IReadOnlyList<string> externalRoots, ILog log)
+    private static PlannedGeneration? Plan(ProjectFacts project, ContainerSettings settings, IReadOnlyList<string> externalRoots, ILog log, string? classicDockerfilePath)
     {
         if (Prepare(project, settings, log) is not var (resolved, images))
         {
@@ -229,6 +241,19 @@ public static class Generator
             return null;
         }
 
+        string? classicText = null;
+        if (classicDockerfilePath is not null && resolved.Builder != BuilderKind.Classic)
+        {
+            // Resolved again, not patched: defaults such as the cache mounts and the node count follow the builder.
+            if (Prepare(project, settings with { Builder = nameof(BuilderKind.Classic) }, log) is not var (classicSettings, classicImages)
+                || Render(DockerfileBuilder.Build(project, classicSettings, classicImages, layout, vendor is not null), log) is not { } classic)
+            {
+                return null;
+            }
+
+            classicText = classic;
+        }
+
         var dockerfilePath = resolved.DockerfilePath ?? Path.Combine(layout.Root, WellKnownNames.Dockerfile);
         var ignorePath = Path.Combine(layout.Root, WellKnownNames.DockerIgnore);
         if (!MayWrite(resolved, layout, dockerfilePath, ignorePath, vendor is not null, log))
@@ -259,6 +284,8 @@ public static class Generator
             ContextRoot = layout.Root.TrimEnd(Path.DirectorySeparatorChar),
             DockerfilePath = dockerfilePath,
             DockerfileText = text,
+            ClassicDockerfilePath = classicText is null ? null : Path.GetFullPath(classicDockerfilePath!),
+            ClassicDockerfileText = classicText,
             DockerIgnorePath = ignorePath,
             DockerIgnoreText = ignoreText,
             CopiedPaths = layout.RestoreInputs.Concat(layout.NuGetConfigs.Select(c => c.Rendering)).Concat(layout.SourceFolders).ToList(),
@@ -339,6 +366,25 @@ public static class Generator
         }
 
         return relativePath is "tasks/net8.0/MultiStage.Tasks.dll" or "tasks/net8.0/MultiStage.Core.dll";
+    }
+
+    private static bool WriteClassicDockerfile(GenerationResult result, ILog log)
+    {
+        if (result.ClassicDockerfilePath is not { } path)
+        {
+            return true;
+        }
+
+        try
+        {
+            AtomicFile.WriteIfChanged(path, result.ClassicDockerfileText!);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            log.Error(ErrorCodes.WriteFailed, $"Could not write {path}: {e.Message}");
+            return false;
+        }
     }
 
     /// <summary>The text of a built model; null when a value cannot be written.</summary>

@@ -214,6 +214,10 @@ public sealed partial class EngineClient
     private static EngineException Cancelled(Exception inner) =>
         new(EngineErrorCodes.BuildCancelled, "The image build was cancelled; the engine stopped it and no tag was changed.", inner);
 
+    /// <summary>The builder a build request for <paramref name="requested"/> will run on, asking the engine when it is Auto.</summary>
+    public async Task<BuilderKind> ResolveBuilderAsync(BuilderKind requested, CancellationToken cancellationToken = default) =>
+        requested != BuilderKind.Auto ? requested : ChooseBuilder(requested, await GetInfoAsync(cancellationToken).ConfigureAwait(false));
+
     internal BuilderKind ChooseBuilder(BuilderKind requested, EngineInfo info)
     {
         if (requested != BuilderKind.Auto)

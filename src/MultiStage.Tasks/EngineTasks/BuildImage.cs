@@ -16,6 +16,8 @@ public sealed class BuildImage : Task, ICancelableTask
 
     [Required] public string ContextRoot { get; set; } = "";
     [Required] public string Dockerfile { get; set; } = "";
+    /// <summary>The same build rendered for the classic builder (under obj/): sent instead of <see cref="Dockerfile"/> when the engine turns out to have no BuildKit.</summary>
+    public string ClassicDockerfile { get; set; } = "";
     [Required] public string Repository { get; set; } = "";
     [Required] public string[] Tags { get; set; } = Array.Empty<string>();
     /// <summary>ContainerRegistry: the tags are pushed there after the build.</summary>
@@ -72,11 +74,24 @@ public sealed class BuildImage : Task, ICancelableTask
             return false;
         }
 
-        // A Dockerfile outside the context travels inside the archive under a reserved name.
+        using var client = EngineClient.Create(EngineEndpoint.Length > 0 ? EngineEndpoint : null);
+        var classic = false;
+        if (builder == BuilderKind.Auto && ClassicDockerfile.Length > 0)
+        {
+            builder = await client.ResolveBuilderAsync(builder, _cancel.Token).ConfigureAwait(false);
+            classic = builder == BuilderKind.Classic;
+            if (classic)
+            {
+                log.Info($"The engine builds without BuildKit: building from {ClassicDockerfile}, the classic builder's rendering of {Dockerfile}.");
+            }
+        }
+
+        // A Dockerfile outside the context (or the classic rendering, which sits where .dockerignore leaves it out)
+        // travels inside the archive under a reserved name.
         var contextRoot = Path.GetFullPath(ContextRoot);
-        var dockerfile = Path.GetFullPath(Dockerfile);
+        var dockerfile = Path.GetFullPath(classic ? ClassicDockerfile : Dockerfile);
         var relative = Path.GetRelativePath(contextRoot, dockerfile);
-        var outside = relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative);
+        var outside = classic || relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative);
         var sizeWarning = Engine.Context.ContextSizeWarning.ParseThreshold(ContextSizeWarning);
         var buildArgs = BuildArguments.Collect(BuildArgs.Select(i => new KeyValuePair<string, string>(i.ItemSpec, i.GetMetadata("Value"))));
         var extra = outside
@@ -84,7 +99,6 @@ public sealed class BuildImage : Task, ICancelableTask
             : Array.Empty<BuildContextFile>();
         var dockerfileInContext = outside ? BuildContext.GeneratedDockerfileName : relative.Replace(Path.DirectorySeparatorChar, '/');
 
-        using var client = EngineClient.Create(EngineEndpoint.Length > 0 ? EngineEndpoint : null);
         var dependencies = DependencyImage.Length > 0 && DependencyDockerfile.Length > 0;
         if (dependencies)
         {
