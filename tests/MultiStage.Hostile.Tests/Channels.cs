@@ -280,6 +280,7 @@ internal static class Channels
         Internal(Gen, "InnerLoopDirectory", "$(_MultiStageInnerLoopDirectory): under obj/"),
         Internal(Gen, "ClosureCacheFile", "$(_MultiStageClosureCacheFile): under obj/"),
         Internal(Gen, "GenerationStampFile", "$(_MultiStageGenerationStampFile): under obj/"),
+        Internal(Gen, "ClassicDockerfilePath", "$(_MultiStageClassicDockerfile): under obj/, the classic builder's rendering"),
 
         // The image build.
         Internal(Build, "ContextRoot", "GenerateDockerfile's GeneratedContextRoot"),
@@ -289,6 +290,7 @@ internal static class Channels
         Internal(Build, "BaseImages", "GenerateDockerfile's BaseImages"),
         Internal(Build, "DependencyImage", "GenerateDockerfile's DependencyImage"),
         Internal(Build, "DependencyDockerfile", "GenerateDockerfile's DependencyDockerfile"),
+        Internal(Build, "ClassicDockerfile", "$(_MultiStageClassicDockerfile): the rendering generation wrote under obj/"),
         Internal(Build, "NuGetProjectDirectory", "$(_MultiStageNuGetProjectDirectory): the entry project's folder, where the NuGet.config chain starts"),
         Typed(Build, "NoCache"), Typed(Build, "Pull"),
         SwitchChannel("Builder", "$(MultiStageBuilder), read again by the image build with the same check", "Classic", (s, v) => s with { Builder = v }) with { Task = Build },
