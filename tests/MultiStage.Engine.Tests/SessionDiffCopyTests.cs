@@ -151,7 +151,25 @@ public sealed class SessionDiffCopyTests
     /// </summary>
     private sealed class DuplexContent(PipeReader body) : HttpContent
     {
-        protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) => body.CopyToAsync(stream);
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+        {
+            // Each message is flushed as it comes: HttpClient would otherwise hold it in its buffer.
+            while (true)
+            {
+                var read = await body.ReadAsync();
+                foreach (var segment in read.Buffer)
+                {
+                    await stream.WriteAsync(segment);
+                }
+
+                await stream.FlushAsync();
+                body.AdvanceTo(read.Buffer.End);
+                if (read.IsCompleted)
+                {
+                    return;
+                }
+            }
+        }
 
         protected override bool TryComputeLength(out long length)
         {
