@@ -76,7 +76,9 @@ public sealed class EngineFileSyncTests
         using var client = await EngineTestEnvironment.ConnectAsync();
         using var dir = new TempDirectory();
         var repository = EngineTestEnvironment.UniqueRepository("filesync");
-        dir.Write("Dockerfile", $"FROM {EngineTestEnvironment.BaseImage}\nCOPY small.txt /small.txt\n");
+        // COPY . takes the whole context: BuildKit fetches (and the image holds) dump.bin too. A COPY of small.txt
+        // alone would not fetch it, and the warning would rightly stay silent.
+        dir.Write("Dockerfile", $"FROM {EngineTestEnvironment.BaseImage}\nCOPY . /ctx/\n");
         dir.Write("small.txt", "x");
         File.WriteAllBytes(Path.Combine(dir.Path, "dump.bin"), new byte[300_000]);
         var log = new TestLog();
