@@ -172,12 +172,13 @@ public sealed class SessionFileSyncTests
             ("followpaths", "src%2F%C3%BC+x"),
             ("followpaths-encoded", "1"),
             ("override-excludes", "true"),
+            ("include-patterns", System.Text.Encoding.Latin1.GetString(System.Text.Encoding.UTF8.GetBytes("src/ümlaut\\*"))),
         ]);
 
         Assert.AreEqual("context", request.DirectoryName);
         CollectionAssert.AreEqual(new[] { "bin", "obj" }, request.ExcludePatterns.ToList());
         CollectionAssert.AreEqual(new[] { "src/ü x" }, request.FollowPaths.ToList());
-        Assert.AreEqual(0, request.IncludePatterns.Count);
+        CollectionAssert.AreEqual(new[] { "src/ümlaut\\*" }, request.IncludePatterns.ToList(), "raw UTF-8, as Docker 20.10's BuildKit sends it");
         Assert.IsTrue(request.OverrideExcludes);
     }
 

@@ -20,7 +20,8 @@ internal sealed record FileSyncRequest(
     {
         IReadOnlyList<string> Values(string key)
         {
-            var values = headers.Where(h => h.Name == key).Select(h => h.Value).ToList();
+            // HPACK strings are bytes (decoded as Latin-1): BuildKit before the "-encoded" flag sends paths as raw UTF-8.
+            var values = headers.Where(h => h.Name == key).Select(h => Utf8(h.Value)).ToList();
             var encoded = headers.LastOrDefault(h => h.Name == key + "-encoded").Value;
             return bool.TryParse(encoded, out var isEncoded) && isEncoded || encoded == "1"
                 ? values.Select(v => Uri.UnescapeDataString(v.Replace('+', ' '))).ToList()
@@ -33,5 +34,18 @@ internal sealed record FileSyncRequest(
             Values("exclude-patterns"),
             Values("followpaths"),
             Values("override-excludes").FirstOrDefault() == "true");
+    }
+
+    private static string Utf8(string latin1)
+    {
+        var bytes = System.Text.Encoding.Latin1.GetBytes(latin1);
+        try
+        {
+            return new System.Text.UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes);
+        }
+        catch (System.Text.DecoderFallbackException)
+        {
+            return latin1;
+        }
     }
 }
