@@ -151,18 +151,23 @@ public sealed class SessionDiffCopyTests
     /// </summary>
     private sealed class DuplexContent(PipeReader body) : HttpContent
     {
-        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+        protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) =>
+            SerializeToStreamAsync(stream, context, CancellationToken.None);
+
+        // The token fires when the server ends the call before the request side is done: HttpClient waits for this
+        // copy to stop before it completes the exchange.
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context, CancellationToken cancellationToken)
         {
             // Each message is flushed as it comes: HttpClient would otherwise hold it in its buffer.
             while (true)
             {
-                var read = await body.ReadAsync();
+                var read = await body.ReadAsync(cancellationToken);
                 foreach (var segment in read.Buffer)
                 {
-                    await stream.WriteAsync(segment);
+                    await stream.WriteAsync(segment, cancellationToken);
                 }
 
-                await stream.FlushAsync();
+                await stream.FlushAsync(cancellationToken);
                 body.AdvanceTo(read.Buffer.End);
                 if (read.IsCompleted)
                 {
