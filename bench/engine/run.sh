@@ -374,12 +374,12 @@ $(row_bytes "Warm" "${warm_ours_b[@]}" "${warm_cli_b[@]}")
 $(row_bytes "One-line edit" "${edit_ours_b[@]}" "${edit_cli_b[@]}")
 $(if ((cold)); then row_bytes "Cold" "${cold_ours_b[@]}" "${cold_cli_b[@]}"; fi)
 
-The two clients hand the context over differently. The Engine API path has no client session: it streams the
-whole context, .dockerignore applied, as a tar archive in the body of \`POST /build\`, on every build, changed or
-not. The CLI with BuildKit opens a session and the builder pulls files through it: it first compares file metadata
-with what it synced before and then transfers only what a \`COPY\` needs and has changed, so a warm build moves
-little more than the metadata of the context and an edit moves the edited file. Equal bytes are therefore not
-expected; what the Engine API path must keep is the time and memory of its upload, below.
+The two clients hand the context over the same way since the Engine API path opens a BuildKit session for every
+BuildKit build: the builder pulls files through it, compares file metadata with what it synced before and transfers
+only what a \`COPY\` needs and has changed, so a warm build moves little more than the metadata of the context and
+an edit moves the edited file (docs/engine-session.md). Runs of this report made before that change show the Engine
+API path streaming the whole context as a tar archive on every build; the classic builder and engines without
+sessions still do. The memory figures below are those of the path the run took (the session file sync since the change).
 
 ## Peak memory of the MSBuild process against the context size
 

@@ -255,4 +255,29 @@ public sealed class DockerIgnoreTests
     {
         Assert.AreEqual(expected, GoPath.Clean(input));
     }
+
+    [TestMethod]
+    public void PatternList_TakesEachEntryAsAPatternEvenWithAHash()
+    {
+        // BuildKit sends COPY sources as a list: "#notes" names a file, where a .dockerignore line would be a comment.
+        var list = DockerIgnore.FromPatterns(["#notes", "/src/app", " ", "!src/app/bin"]);
+
+        CollectionAssert.AreEqual(new[] { "#notes", "src/app", "!src/app/bin" }, list.Patterns.ToList());
+        Assert.IsTrue(list.IsExcluded("#notes"));
+        Assert.IsTrue(list.IsExcluded("src/app/Program.cs"));
+        Assert.IsFalse(list.IsExcluded("src/app/bin/x.dll"));
+        Assert.AreEqual(0, DockerIgnore.Parse("#notes\n").PatternCount);
+    }
+
+    [TestMethod]
+    public void MayMatchBelow_LooksIntoFoldersOnAPatternsWayOnly()
+    {
+        var list = DockerIgnore.FromPatterns(["src/*/App.csproj"]);
+        var matches = new bool[list.PatternCount];
+
+        Assert.IsFalse(list.Evaluate("src", null, matches));
+        Assert.IsTrue(list.MayMatchBelow("src", matches));
+        Assert.IsFalse(list.Evaluate("tests", null, matches));
+        Assert.IsFalse(list.MayMatchBelow("tests", matches));
+    }
 }

@@ -95,10 +95,10 @@ public sealed class SessionGrpcConnectionTests
         {
             _listener = listener;
             var secretsService = new SecretsService(secrets);
-            var methods = new Dictionary<string, GrpcMethod>
+            var methods = new Dictionary<string, GrpcHandler>
             {
-                [SecretsService.GetSecretMethod] = secretsService.GetSecretAsync,
-                [HealthService.CheckMethod] = HealthService.CheckAsync,
+                [SecretsService.GetSecretMethod] = GrpcReply.Unary(secretsService.GetSecretAsync),
+                [HealthService.CheckMethod] = GrpcReply.Unary(HealthService.CheckAsync),
             };
             _accepting = AcceptAsync(methods);
             var port = ((IPEndPoint)listener.LocalEndpoint).Port;
@@ -145,7 +145,7 @@ public sealed class SessionGrpcConnectionTests
             _stop.Dispose();
         }
 
-        private async Task AcceptAsync(IReadOnlyDictionary<string, GrpcMethod> methods)
+        private async Task AcceptAsync(IReadOnlyDictionary<string, GrpcHandler> methods)
         {
             var served = new List<Task>();
             try

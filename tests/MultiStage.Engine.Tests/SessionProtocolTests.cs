@@ -55,13 +55,14 @@ public sealed class SessionProtocolTests
     [TestMethod]
     public void UpgradeRequestExposesEachMethodAndTheSession()
     {
-        var text = Encoding.ASCII.GetString(SessionUpgrade.Request("abc123", [SecretsService.GetSecretMethod, HealthService.CheckMethod]));
+        var text = Encoding.ASCII.GetString(SessionUpgrade.Request("abc123", "key1", [SecretsService.GetSecretMethod, HealthService.CheckMethod]));
         var lines = text.Split("\r\n");
 
         Assert.AreEqual("POST /session HTTP/1.1", lines[0]);
         CollectionAssert.Contains(lines, "Upgrade: h2c");
         CollectionAssert.Contains(lines, "Connection: Upgrade");
         CollectionAssert.Contains(lines, "X-Docker-Expose-Session-Uuid: abc123");
+        CollectionAssert.Contains(lines, "X-Docker-Expose-Session-Sharedkey: key1");
         CollectionAssert.Contains(lines, "X-Docker-Expose-Session-Grpc-Method: /moby.buildkit.secrets.v1.Secrets/GetSecret");
         CollectionAssert.Contains(lines, "X-Docker-Expose-Session-Grpc-Method: /grpc.health.v1.Health/Check");
         StringAssert.EndsWith(text, "\r\n\r\n");
@@ -72,7 +73,7 @@ public sealed class SessionProtocolTests
     {
         using var answer = new DuplexStub("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
 
-        var error = await Assert.ThrowsExactlyAsync<SessionRefusedException>(() => SessionUpgrade.UpgradeAsync(answer, "id", [], CancellationToken.None));
+        var error = await Assert.ThrowsExactlyAsync<SessionRefusedException>(() => SessionUpgrade.UpgradeAsync(answer, "id", "key", [], CancellationToken.None));
 
         Assert.AreEqual("HTTP/1.1 404 Not Found", error.Message);
     }
@@ -82,7 +83,7 @@ public sealed class SessionProtocolTests
     {
         using var answer = new DuplexStub("HTTP/1.1 101 UPGRADED\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\nPRI");
 
-        await SessionUpgrade.UpgradeAsync(answer, "id", [], CancellationToken.None);
+        await SessionUpgrade.UpgradeAsync(answer, "id", "key", [], CancellationToken.None);
 
         Assert.AreEqual("PRI", new StreamReader(answer).ReadToEnd());
     }

@@ -82,6 +82,34 @@ public sealed class DockerIgnore
         return new DockerIgnore(patterns, compiled.ToArray());
     }
 
+    /// <summary>
+    /// A pattern list given as such, not as a file: each entry is one pattern (a leading <c>#</c> is part of it), with
+    /// the same normalization and matching as a .dockerignore line. BuildKit hands include and exclude lists this way.
+    /// </summary>
+    /// <exception cref="DockerIgnoreException">A pattern is malformed; its line number is its position, from 1.</exception>
+    public static DockerIgnore FromPatterns(IEnumerable<string> patterns)
+    {
+        if (patterns is null)
+        {
+            throw new ArgumentNullException(nameof(patterns));
+        }
+
+        var normalized = new List<string>();
+        var compiled = new List<DockerIgnorePattern>();
+        int position = 0;
+        foreach (string line in patterns)
+        {
+            position++;
+            if (NormalizeLine(line) is { } pattern)
+            {
+                compiled.Add(CompileNormalized(pattern, position));
+                normalized.Add(pattern);
+            }
+        }
+
+        return new DockerIgnore(normalized, compiled.ToArray());
+    }
+
     /// <summary>Reads <c>.dockerignore</c> from the root of <paramref name="contextDirectory"/>; <see cref="Empty"/> when there is none.</summary>
     /// <exception cref="DockerIgnoreException">A pattern is malformed.</exception>
     public static DockerIgnore Load(string contextDirectory)
@@ -219,6 +247,23 @@ public sealed class DockerIgnore
         for (int i = 0; i < _patterns.Length; i++)
         {
             if (_patterns[i].IsException && !directoryMatches[i] && _patterns[i].CouldMatchBelow(directory))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// For a directory no pattern selects (<see cref="Evaluate"/> false): whether a pattern that did not match it
+    /// could still select something below it, so that a walk for the paths a list selects must look inside.
+    /// </summary>
+    public bool MayMatchBelow(string directory, bool[] directoryMatches)
+    {
+        for (int i = 0; i < _patterns.Length; i++)
+        {
+            if (!_patterns[i].IsException && !directoryMatches[i] && _patterns[i].CouldMatchBelow(directory))
             {
                 return true;
             }

@@ -44,9 +44,10 @@ public sealed record BuildRequest
     public bool Pull { get; init; }
 
     /// <summary>
-    /// The images the Dockerfile builds FROM, when the caller knows them. Those the engine does not have (all of them
-    /// with <see cref="Pull"/>) are pulled before the build with the docker configuration's credentials: BuildKit,
-    /// driven without a client session, pulls anonymously and could not fetch private base images itself.
+    /// The images the Dockerfile builds FROM, when the caller knows them. When the build has no session (the classic
+    /// builder, an engine that refuses sessions), those the engine does not have (all of them with <see cref="Pull"/>)
+    /// are pulled before the build with the docker configuration's credentials. With a session BuildKit pulls them
+    /// itself and asks the session for the credentials.
     /// </summary>
     public IReadOnlyList<string> BaseImages { get; init; } = [];
 
@@ -65,7 +66,19 @@ public sealed record BuildRequest
 /// <param name="Size">Image size in bytes, as the engine reports it.</param>
 /// <param name="Duration">Wall time of the build request.</param>
 /// <param name="Builder">The builder that ran (BuildKit or Classic).</param>
-public sealed record BuildResult(string ImageId, IReadOnlyList<string> Tags, long Size, TimeSpan Duration, BuilderKind Builder);
+public sealed record BuildResult(string ImageId, IReadOnlyList<string> Tags, long Size, TimeSpan Duration, BuilderKind Builder)
+{
+    /// <summary>How the build context reached the engine; null when not known.</summary>
+    public ContextTransfer? Context { get; init; }
+}
+
+/// <summary>How a build's context reached the engine.</summary>
+/// <param name="Synced">True when BuildKit fetched it through the session (only new and changed files travel); false for an archive in the request body.</param>
+/// <param name="BytesSent">Bytes sent for it: the archive, or every file sync message with its framing.</param>
+/// <param name="FilesSent">Files whose content was sent; null when not known.</param>
+/// <param name="ContextBytes">Size of the context's files (of the archive, when sent as one).</param>
+/// <param name="ContextFiles">Files in the context; null when not known.</param>
+public sealed record ContextTransfer(bool Synced, long BytesSent, int? FilesSent, long ContextBytes, int? ContextFiles);
 
 /// <summary>What the engine says about itself.</summary>
 public sealed record EngineInfo(string ServerVersion, string ApiVersion, string OperatingSystem, string Architecture)

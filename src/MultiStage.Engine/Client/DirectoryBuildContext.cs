@@ -1,5 +1,8 @@
+using System.Security.Cryptography;
+using System.Text;
 using MultiStage.DockerIgnoreMatching;
 using MultiStage.Engine.Context;
+using MultiStage.Engine.Session.FileSync;
 using MultiStage.Logging;
 using MultiStage.Model;
 
@@ -45,6 +48,60 @@ public sealed class DirectoryBuildContext : IBuildContextSource
         var ignore = (Ignore ?? DockerIgnore.Load(ContextDirectory)).KeepBuildFiles(DockerfilePath);
         LastResult = await BuildContext.WriteTarAsync(destination, ContextDirectory, ignore, await FirstEntriesAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         if (Log is not null && ContextSizeWarning.Message(LastResult, SizeWarningThreshold) is { } warning)
+        {
+            Log.Warning(EngineErrorCodes.LargeBuildContext, warning);
+        }
+    }
+
+    /// <summary>
+    /// The context as BuildKit's file sync takes it (the docker CLI's way): the folder under the name "context" with the
+    /// exclusions of .dockerignore (or <see cref="Ignore"/>), and the Dockerfile alone under "dockerfile". Null when
+    /// the context has in-memory files other than the Dockerfile, which only the archive can carry.
+    /// </summary>
+    /// <exception cref="DockerIgnoreException">.dockerignore has a malformed pattern.</exception>
+    /// <exception cref="ContextFileException">The Dockerfile cannot be read.</exception>
+    internal FileSyncOffer? ForFileSync()
+    {
+        if (DockerfilePath is null)
+        {
+            return null;
+        }
+
+        var dockerfile = GoPath.Clean(DockerfilePath.Replace('\\', '/'));
+        if (ExtraFiles.Any(f => GoPath.Clean(f.Name.Replace('\\', '/')) != dockerfile))
+        {
+            return null;
+        }
+
+        var name = dockerfile[(dockerfile.LastIndexOf('/') + 1)..];
+        var content = ExtraFiles.FirstOrDefault()?.Content.ToArray();
+        var path = Path.Combine(ContextDirectory, dockerfile.Replace('/', Path.DirectorySeparatorChar));
+        try
+        {
+            content ??= File.Exists(path) ? File.ReadAllBytes(path) : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ContextFileException(Path.GetFullPath(path), dockerfile, e);
+        }
+
+        // The Dockerfile comes from its own directory: the context does not need to hold it, as with `docker build`.
+        var ignore = Ignore ?? DockerIgnore.Load(ContextDirectory);
+        var directories = new Dictionary<string, FileSyncDirectory>(StringComparer.Ordinal)
+        {
+            [FileSyncService.ContextDirectory] = FileSyncDirectory.OnDisk(ContextDirectory, ignore),
+            // A missing Dockerfile is an empty directory: BuildKit then reports the Dockerfile missing (MSTAGE216).
+            [FileSyncService.DockerfileDirectory] = content is null ? FileSyncDirectory.InMemory() : FileSyncDirectory.InMemory((name, content)),
+        };
+        var key = string.Join('\0', new[] { Path.GetFullPath(ContextDirectory), dockerfile }.Concat(ignore.Patterns));
+        var sharedKey = "multistage-" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..32].ToLowerInvariant();
+        return new FileSyncOffer(directories, name, sharedKey);
+    }
+
+    /// <summary>Reports a context larger than <see cref="SizeWarningThreshold"/> that BuildKit synced through the session.</summary>
+    internal void WarnIfLarge(BuildContextResult synced)
+    {
+        if (Log is not null && ContextSizeWarning.Message(synced, SizeWarningThreshold, synchronized: true) is { } warning)
         {
             Log.Warning(EngineErrorCodes.LargeBuildContext, warning);
         }

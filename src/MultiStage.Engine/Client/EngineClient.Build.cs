@@ -10,6 +10,7 @@ using MultiStage.DockerIgnoreMatching;
 using MultiStage.Engine.BuildKit;
 using MultiStage.Engine.BuildOutput;
 using MultiStage.Engine.Session;
+using MultiStage.Engine.Session.FileSync;
 using MultiStage.Inference;
 using MultiStage.Logging;
 using MultiStage.Model;
@@ -37,14 +38,11 @@ public sealed partial class EngineClient
         // an engine that cannot be reached is reported as such, and stops the others.
         using var siblings = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var tagsTask = Task.Run(() => TagSnapshot.TakeAsync(references, TryGetImageIdAsync, siblings.Token), CancellationToken.None);
-        // Base images from private registries: the engine pulls them with the credentials sent along, as the CLI does.
-        var pullTask = Task.Run(() => PullBaseImagesAsync(request, log, siblings.Token), CancellationToken.None);
         var configTask = Task.Run(() => _registryAuth.ConfigHeaderAsync(log, siblings.Token), CancellationToken.None);
         var infoTask = GetInfoAsync(cancellationToken);
         EngineInfo info;
         TagSnapshot previousTags;
         string? registryConfig;
-        bool pulledBaseImages;
         try
         {
             try
@@ -54,14 +52,13 @@ public sealed partial class EngineClient
             catch
             {
                 siblings.Cancel();
-                await Settled(tagsTask, pullTask, configTask).ConfigureAwait(false);
+                await Settled(tagsTask, configTask).ConfigureAwait(false);
                 throw;
             }
 
             // All finished before any failure is reported, so nothing goes on after this build has given up.
-            await Settled(tagsTask, pullTask, configTask).ConfigureAwait(false);
+            await Settled(tagsTask, configTask).ConfigureAwait(false);
             previousTags = await tagsTask.ConfigureAwait(false);
-            pulledBaseImages = await pullTask.ConfigureAwait(false);
             registryConfig = await configTask.ConfigureAwait(false);
         }
         catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
@@ -71,76 +68,31 @@ public sealed partial class EngineClient
 
         var builder = ChooseBuilder(request.Builder, info);
 
-        // Secrets need a session; the build's client names it in its /build request.
-        await using var session = await BuildSession.StartAsync(Endpoint, builder, request.Secrets, cancellationToken).ConfigureAwait(false);
-        var buildHeaders = registryConfig is null ? new Dictionary<string, string>() : new Dictionary<string, string> { [RegistryAuthentication.ConfigHeader] = registryConfig };
-        using var buildClient = session?.CreateBuildClient(buildHeaders) ?? (registryConfig is null ? null : _clientWithHeaders(buildHeaders));
-        var parameters = CreateBuildParameters(request, references, builder, pulledBaseImages);
-
-        log.Info(
-            $"Building {(references.Count > 0 ? string.Join(", ", references) : "an untagged image")} with {(builder == BuilderKind.BuildKit ? "BuildKit" : "the classic builder")} on {Endpoint.Uri.OriginalString}",
-            Verbosity.Normal);
-
-        using var requestCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 1 << 20, resumeWriterThreshold: 1 << 19));
-        Exception? contextError = null;
-        var contextTask = Task.Run(
-            async () =>
-            {
-                try
-                {
-                    var destination = pipe.Writer.AsStream(leaveOpen: true);
-                    await request.Context.WriteTarAsync(destination, requestCancellation.Token).ConfigureAwait(false);
-                    await destination.FlushAsync(requestCancellation.Token).ConfigureAwait(false);
-                    await pipe.Writer.CompleteAsync().ConfigureAwait(false);
-                }
-                catch (Exception ex)
-                {
-                    contextError = ex;
-                    await pipe.Writer.CompleteAsync(ex).ConfigureAwait(false);
-                }
-            },
-            CancellationToken.None);
-
-        var parser = new BuildOutputParser(log, builder == BuilderKind.BuildKit ? new BuildKitProgress() : null);
+        // As `docker build`: BuildKit gets a session that serves the build's secrets, the credentials of the registries
+        // it pulls base images from, and the context, of which it fetches only what changed since its last build.
+        await using var session = await StartSessionAsync(request, builder, log, cancellationToken).ConfigureAwait(false);
+        bool pulledBaseImages;
         try
         {
-            Stream response;
-            try
-            {
-                // The raw-stream overload is marked obsolete in favour of one that parses each message into JSONMessage,
-                // whose object-typed "aux" cannot hold BuildKit's base64 string: the raw stream is read here instead.
-#pragma warning disable CS0618
-                response = await (buildClient ?? _docker).Images.BuildImageFromDockerfileAsync(pipe.Reader.AsStream(), parameters, requestCancellation.Token).ConfigureAwait(false);
-#pragma warning restore CS0618
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                throw BuildRequestFailure(ex, contextError);
-            }
-
-            await using (response.ConfigureAwait(false))
-            {
-                await ReadBuildStreamAsync(response, parser, cancellationToken).ConfigureAwait(false);
-            }
+            // Without a session no one could answer the builder's request for credentials: private base images are
+            // pulled first, with the credentials sent along, as the CLI's classic builder path does.
+            pulledBaseImages = session is null && await PullBaseImagesAsync(request, log, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is not EngineException { Code: EngineErrorCodes.ContextUnreadable })
+        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
         {
-            await previousTags.RestoreAsync(_docker.Images, log).ConfigureAwait(false);
             throw Cancelled(ex);
         }
-        finally
-        {
-            // The engine can answer before it has read the whole context (an early error): stop the writer.
-            requestCancellation.Cancel();
-            await pipe.Reader.CompleteAsync().ConfigureAwait(false);
-            await contextTask.ConfigureAwait(false);
-        }
 
-        if (contextError is not null and not OperationCanceledException)
-        {
-            throw ContextFailure(contextError);
-        }
+        var buildHeaders = registryConfig is null ? new Dictionary<string, string>() : new Dictionary<string, string> { [RegistryAuthentication.ConfigHeader] = registryConfig };
+        using var buildClient = session?.CreateBuildClient(buildHeaders) ?? (registryConfig is null ? null : _clientWithHeaders(buildHeaders));
+        var parameters = CreateBuildParameters(request, references, builder, pulledBaseImages, session?.FileSyncOffer);
+
+        log.Info(
+            $"Building {(references.Count > 0 ? string.Join(", ", references) : "an untagged image")} with {(builder == BuilderKind.BuildKit ? "BuildKit" : "the classic builder")} on {Endpoint.Uri.OriginalString}{(session?.FileSyncOffer is null ? string.Empty : ", the context synced through a BuildKit session")}",
+            Verbosity.Normal);
+
+        var parser = new BuildOutputParser(log, builder == BuilderKind.BuildKit ? new BuildKitProgress() : null);
+        var transfer = await SendBuildRequestAsync(request, parameters, buildClient ?? _docker, session, parser, previousTags, log, cancellationToken).ConfigureAwait(false);
 
         if (parser.Error is not null)
         {
@@ -182,14 +134,17 @@ public sealed partial class EngineClient
                 CultureInfo.InvariantCulture,
                 $"Built image {ShortId(imageId)}{(references.Count > 0 ? " tagged " + string.Join(", ", references) : string.Empty)}, {FormatSize(size)}, in {stopwatch.Elapsed.TotalSeconds:0.0}s"),
             Verbosity.Minimal);
-        return new BuildResult(imageId, references, size, stopwatch.Elapsed, builder);
+        return new BuildResult(imageId, references, size, stopwatch.Elapsed, builder) { Context = transfer };
     }
 
     /// <summary>The query of the <c>/build</c> request: every build option the engine receives is set here.</summary>
-    private static ImageBuildParameters CreateBuildParameters(BuildRequest request, IReadOnlyList<string> references, BuilderKind builder, bool pulledBaseImages) =>
+    private static ImageBuildParameters CreateBuildParameters(BuildRequest request, IReadOnlyList<string> references, BuilderKind builder, bool pulledBaseImages, FileSyncOffer? fileSync) =>
         new()
         {
-            Dockerfile = request.DockerfilePath,
+            // Synced, the Dockerfile is alone in the "dockerfile" directory, and "client-session" tells the engine
+            // to take the context from the session instead of the request body, as `docker build` asks.
+            Dockerfile = fileSync?.DockerfileName ?? request.DockerfilePath,
+            RemoteContext = fileSync is null ? null : "client-session",
             Tags = references.ToList(),
             BuildArgs = request.BuildArgs.ToDictionary(p => p.Key, p => p.Value),
             Labels = request.Labels.ToDictionary(p => p.Key, p => p.Value),
@@ -202,8 +157,8 @@ public sealed partial class EngineClient
             Remove = true,
             // The classic builder otherwise keeps the container of a failed step.
             ForceRemove = true,
-            // Docker.DotNet passes "version" through: 2 runs BuildKit on the uploaded archive without a client session
-            // (verified on Docker 20.10: no session is needed when the context is the request body).
+            // Docker.DotNet passes "version" through: 2 runs BuildKit (on Docker 20.10 also on an uploaded archive
+            // without a session, the path left for engines that refuse sessions).
             Version = builder == BuilderKind.BuildKit ? "2" : "1",
         };
 
@@ -282,83 +237,5 @@ public sealed partial class EngineClient
         }
 
         return tags.Distinct(StringComparer.Ordinal).Select(tag => $"{request.Repository}:{tag}").ToArray();
-    }
-
-    private async Task ReadBuildStreamAsync(Stream response, BuildOutputParser parser, CancellationToken cancellationToken)
-    {
-        // Reads on the engine's socket do not all observe a token: closing the stream is what stops them.
-        await using var registration = cancellationToken.Register(static state => ((Stream)state!).Dispose(), response).ConfigureAwait(false);
-        using var reader = new StreamReader(response, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 16 * 1024, leaveOpen: true);
-        try
-        {
-            while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
-            {
-                parser.FeedLine(line);
-            }
-        }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not EngineException && EngineFailures.IsConnectionLoss(ex))
-        {
-            parser.Complete();
-            if (parser.Error is not null)
-            {
-                // The engine reported the error and then closed the connection: the error is what matters.
-                return;
-            }
-
-            throw new EngineException(
-                EngineErrorCodes.EngineConnectionLost,
-                $"The connection to the Docker engine at {Endpoint.Describe()} broke during the build ({ex.Message.TrimEnd('.')}); the engine may have stopped or restarted. Check the engine's log, then build again.",
-                ex);
-        }
-
-        parser.Complete();
-    }
-
-    private EngineException BuildRequestFailure(Exception ex, Exception? contextError)
-    {
-        if (contextError is not null and not OperationCanceledException)
-        {
-            return ContextFailure(contextError);
-        }
-
-        if (ex is DockerApiException api)
-        {
-            var message = EngineFailures.EngineMessage(api.ResponseBody) ?? api.StatusCode.ToString();
-            var parser = new BuildOutputParser(NullLog.Instance, null);
-            if (message.Contains("Cannot locate specified Dockerfile", StringComparison.OrdinalIgnoreCase)
-                || message.Contains("failed to read dockerfile", StringComparison.OrdinalIgnoreCase))
-            {
-                parser.FeedLine(JsonSerializer.Serialize(new { errorDetail = new { message } }));
-                return parser.Error!;
-            }
-
-            if (api.StatusCode == HttpStatusCode.BadRequest)
-            {
-                return new EngineException(EngineErrorCodes.InvalidRequest, $"The Docker engine rejected the build request: {message.TrimEnd('.')}. Check the build options (platform, target stage, build arguments).", ex);
-            }
-
-            return EngineFailures.Api(api, "start the build");
-        }
-
-        return EngineFailures.Connection(ex, Endpoint)
-            ?? new EngineException(
-                EngineErrorCodes.EngineConnectionLost,
-                $"The build request to the Docker engine at {Endpoint.Describe()} failed: {ex.Message.TrimEnd('.')}. Check that the engine is running and healthy, then build again.",
-                ex);
-    }
-
-    private static EngineException ContextFailure(Exception ex)
-    {
-        var advice = ex switch
-        {
-            DockerIgnoreException => "Fix the pattern in .dockerignore",
-            DirectoryNotFoundException => "Check the build context directory",
-            IOException when EngineFailures.IsDiskFull(ex.Message) => "Free space on the disk that holds it",
-            _ => "Fix the file's permissions, or exclude it in .dockerignore if the image does not need it",
-        };
-        return new EngineException(
-            EngineErrorCodes.ContextUnreadable,
-            $"The build context could not be sent: {ex.Message.TrimEnd('.')}. {advice}.",
-            ex);
     }
 }

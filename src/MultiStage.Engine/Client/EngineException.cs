@@ -85,6 +85,12 @@ public static class EngineErrorCodes
     /// <summary>A local file the build reads (the Dockerfile, the context) could not be read: missing, no permission, disk error.</summary>
     public const string LocalFileFailed = "MSTAGE223";
 
+    /// <summary>BuildKit's transfer of the build context through the session failed (a protocol error on either side).</summary>
+    public const string FileSyncFailed = "MSTAGE239";
+
+    /// <summary>BuildKit asked the session for a registry's credentials and they could not be read (warning).</summary>
+    public const string SessionCredentialsUnavailable = "MSTAGE240";
+
     /// <summary>The registry asked for credentials and none, or wrong ones, were given.</summary>
     public const string RegistryUnauthorized = "MSTAGE300";
 

@@ -56,7 +56,10 @@ public static class ContextSizeWarning
     }
 
     /// <summary>The warning for a context that was larger than <paramref name="threshold"/> bytes, or null (also for a threshold of 0).</summary>
-    public static string? Message(BuildContextResult result, long threshold)
+    /// <param name="result">The context sent: its size is the archive's, or that of the files BuildKit was offered through its session.</param>
+    /// <param name="threshold">Bytes.</param>
+    /// <param name="synchronized">Whether BuildKit synced the context through a session rather than receiving an archive.</param>
+    public static string? Message(BuildContextResult result, long threshold, bool synchronized = false)
     {
         if (threshold <= 0 || result.BytesWritten <= threshold)
         {
@@ -65,7 +68,10 @@ public static class ContextSizeWarning
 
         var largest = string.Join(", ", result.LargestFiles.Select(f => $"{f.Path} ({EngineClient.FormatSize(f.Size)})"));
         var example = result.LargestFiles.Count > 0 ? result.LargestFiles[0].Path : "big-file";
-        return $"The build context sent to the engine is {EngineClient.FormatSize(result.BytesWritten)}, more than {EngineClient.FormatSize(threshold)}, and is sent again on every build. " +
+        var what = synchronized
+            ? $"The build context is {EngineClient.FormatSize(result.BytesWritten)}, more than {EngineClient.FormatSize(threshold)}: BuildKit keeps a copy of it, fetches every changed file of it, and COPY steps carry it into the image's layers. "
+            : $"The build context sent to the engine is {EngineClient.FormatSize(result.BytesWritten)}, more than {EngineClient.FormatSize(threshold)}, and is sent again on every build. ";
+        return what +
             $"Its largest files: {largest}. Exclude what the image does not need with a MultiStageDockerIgnore item (<MultiStageDockerIgnore Include=\"{example}\" />) or in .dockerignore, " +
             "or raise MultiStageContextSizeWarning (0 turns this warning off).";
     }

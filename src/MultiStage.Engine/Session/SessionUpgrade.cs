@@ -10,9 +10,9 @@ internal static class SessionUpgrade
 {
     /// <summary>Sends the upgrade request and reads the engine's answer up to the end of its headers.</summary>
     /// <exception cref="SessionRefusedException">The engine answered anything but 101 Switching Protocols.</exception>
-    public static async Task UpgradeAsync(Stream connection, string sessionId, IEnumerable<string> methods, CancellationToken cancellationToken)
+    public static async Task UpgradeAsync(Stream connection, string sessionId, string sharedKey, IEnumerable<string> methods, CancellationToken cancellationToken)
     {
-        await connection.WriteAsync(Request(sessionId, methods), cancellationToken).ConfigureAwait(false);
+        await connection.WriteAsync(Request(sessionId, sharedKey, methods), cancellationToken).ConfigureAwait(false);
         await connection.FlushAsync(cancellationToken).ConfigureAwait(false);
 
         var head = await ReadHeadAsync(connection, cancellationToken).ConfigureAwait(false);
@@ -24,7 +24,10 @@ internal static class SessionUpgrade
         }
     }
 
-    internal static byte[] Request(string sessionId, IEnumerable<string> methods)
+    /// <summary>The shared key of a session that offers no files.</summary>
+    public const string DefaultSharedKey = "multistage";
+
+    internal static byte[] Request(string sessionId, string sharedKey, IEnumerable<string> methods)
     {
         var request = new StringBuilder()
             .Append("POST /session HTTP/1.1\r\n")
@@ -34,8 +37,9 @@ internal static class SessionUpgrade
             .Append("Content-Length: 0\r\n")
             .Append("X-Docker-Expose-Session-Uuid: ").Append(sessionId).Append("\r\n")
             .Append("X-Docker-Expose-Session-Name: multistage\r\n")
-            // The shared key groups the sessions whose files the engine may cache together; only file sync uses it.
-            .Append("X-Docker-Expose-Session-Sharedkey: multistage\r\n");
+            // BuildKit keeps the files a session synced under this key and compares the next sync with them: one key
+            // per context (FileSyncOffer.SharedKey), as the CLI derives one from the context's path.
+            .Append("X-Docker-Expose-Session-Sharedkey: ").Append(sharedKey).Append("\r\n");
         foreach (var method in methods)
         {
             request.Append("X-Docker-Expose-Session-Grpc-Method: ").Append(method).Append("\r\n");

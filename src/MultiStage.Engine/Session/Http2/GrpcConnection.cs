@@ -1,28 +1,33 @@
+using System.Buffers;
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using System.Text;
 using MultiStage.Engine.Session.Hpack;
 
 namespace MultiStage.Engine.Session.Http2;
 
 /// <summary>
-/// The server side of one HTTP/2 connection (RFC 7540) carrying unary gRPC calls, as the engine opens it on a
-/// session: the engine's gRPC client sends the client preface, and each call is one stream. Only what unary calls
-/// need is implemented; server push, priorities and request compression are not used by the engine's client.
+/// The server side of one HTTP/2 connection (RFC 7540) carrying gRPC calls, as the engine opens it on a session: the
+/// engine's gRPC client sends the client preface, and each call is one stream (<see cref="GrpcServerCall"/>), unary
+/// or streaming both ways. Server push, priorities and request compression are not used by the engine's client.
 /// </summary>
 internal sealed class GrpcConnection
 {
     private static readonly byte[] ClientPreface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8.ToArray();
 
+    /// <summary>The headers of every response.</summary>
+    internal static readonly (string, string)[] ResponseHeaders = [(":status", "200"), ("content-type", "application/grpc")];
+
     private readonly Stream _stream;
-    private readonly IReadOnlyDictionary<string, GrpcMethod> _methods;
+    private readonly IReadOnlyDictionary<string, GrpcHandler> _methods;
     private readonly HpackDecoder _decoder = new();
     private readonly SendWindow _sendWindow = new();
     private readonly SemaphoreSlim _writeLock = new(1, 1);
-    private readonly Dictionary<int, IncomingCall> _calls = new();
+    private readonly ConcurrentDictionary<int, GrpcServerCall> _calls = new();
     private readonly List<Task> _running = new();
     private int _peerMaxFrame = Http2Frame.DefaultMaxPayload;
 
-    public GrpcConnection(Stream stream, IReadOnlyDictionary<string, GrpcMethod> methods)
+    public GrpcConnection(Stream stream, IReadOnlyDictionary<string, GrpcHandler> methods)
     {
         _stream = stream;
         _methods = methods;
@@ -60,6 +65,11 @@ internal sealed class GrpcConnection
         {
             // Calls still answering give up with the connection; none outlives it.
             await stop.CancelAsync().ConfigureAwait(false);
+            foreach (var call in _calls.Values)
+            {
+                call.Abort();
+            }
+
             Task[] running;
             lock (_running)
             {
@@ -72,10 +82,10 @@ internal sealed class GrpcConnection
 
     private async Task ReadFramesAsync(CancellationToken cancellationToken)
     {
-        IncomingCall? headersInProgress = null;
+        (int StreamId, bool EndStream, MemoryStream Block)? headersInProgress = null;
         while (await Http2Frame.ReadAsync(_stream, Http2Frame.DefaultMaxPayload, cancellationToken).ConfigureAwait(false) is { } frame)
         {
-            if (headersInProgress is not null && (frame.Type != Http2FrameType.Continuation || frame.StreamId != headersInProgress.StreamId))
+            if (headersInProgress is { } open && (frame.Type != Http2FrameType.Continuation || frame.StreamId != open.StreamId))
             {
                 throw new Http2Exception(Http2ErrorCode.ProtocolError, "a header block was interrupted by another frame");
             }
@@ -93,22 +103,21 @@ internal sealed class GrpcConnection
                     _sendWindow.Grow(frame.StreamId, BinaryPrimitives.ReadInt32BigEndian(frame.Payload) & int.MaxValue);
                     break;
                 case Http2FrameType.Headers:
-                    var call = new IncomingCall(frame.StreamId, frame.Has(Http2Flags.EndStreamOrAck));
-                    call.HeaderBlock.Write(frame.Content().Span);
-                    _calls[frame.StreamId] = call;
-                    _sendWindow.OpenStream(frame.StreamId);
-                    headersInProgress = frame.Has(Http2Flags.EndHeaders) ? null : call;
-                    if (headersInProgress is null)
+                    var block = new MemoryStream();
+                    block.Write(frame.Content().Span);
+                    headersInProgress = (frame.StreamId, frame.Has(Http2Flags.EndStreamOrAck), block);
+                    if (frame.Has(Http2Flags.EndHeaders))
                     {
-                        HeadersComplete(call, cancellationToken);
+                        HeadersComplete(headersInProgress.Value, cancellationToken);
+                        headersInProgress = null;
                     }
 
                     break;
-                case Http2FrameType.Continuation when headersInProgress is not null:
-                    headersInProgress.HeaderBlock.Write(frame.Payload);
+                case Http2FrameType.Continuation when headersInProgress is { } continued:
+                    continued.Block.Write(frame.Payload);
                     if (frame.Has(Http2Flags.EndHeaders))
                     {
-                        HeadersComplete(headersInProgress, cancellationToken);
+                        HeadersComplete(continued, cancellationToken);
                         headersInProgress = null;
                     }
 
@@ -117,7 +126,11 @@ internal sealed class GrpcConnection
                     await ReceiveDataAsync(frame, cancellationToken).ConfigureAwait(false);
                     break;
                 case Http2FrameType.ResetStream:
-                    _calls.Remove(frame.StreamId);
+                    if (_calls.TryRemove(frame.StreamId, out var reset))
+                    {
+                        reset.Abort();
+                    }
+
                     _sendWindow.CloseStream(frame.StreamId);
                     break;
                 case Http2FrameType.GoAway:
@@ -148,25 +161,28 @@ internal sealed class GrpcConnection
         }
     }
 
-    private void HeadersComplete(IncomingCall call, CancellationToken cancellationToken)
+    /// <summary>A call starts as soon as its headers are in: a streaming call is answered while its requests arrive.</summary>
+    private void HeadersComplete((int StreamId, bool EndStream, MemoryStream Block) headers, CancellationToken cancellationToken)
     {
-        foreach (var (name, value) in _decoder.Decode(call.HeaderBlock.ToArray()))
+        var call = new GrpcServerCall(this, headers.StreamId, _decoder.Decode(headers.Block.ToArray()));
+        _sendWindow.OpenStream(call.StreamId);
+        _calls[call.StreamId] = call;
+        if (headers.EndStream)
         {
-            if (name == ":path")
-            {
-                call.Path = value;
-            }
+            call.EndOfRequest();
         }
 
-        if (call.EndOfRequest)
+        var task = Task.Run(() => AnswerAsync(call, cancellationToken), CancellationToken.None);
+        lock (_running)
         {
-            Dispatch(call, cancellationToken);
+            _running.RemoveAll(t => t.IsCompleted);
+            _running.Add(task);
         }
     }
 
     private async Task ReceiveDataAsync(Http2Frame frame, CancellationToken cancellationToken)
     {
-        // Every received byte is handed back at once: requests are small and read in full.
+        // Every received byte is handed back at once: requests are small, and the calls take them as they come.
         if (frame.Payload.Length > 0)
         {
             var increment = new byte[4];
@@ -180,120 +196,100 @@ internal sealed class GrpcConnection
 
         if (_calls.TryGetValue(frame.StreamId, out var call))
         {
-            call.Body.Write(frame.Content().Span);
+            call.Receive(frame.Content().Span);
             if (frame.Has(Http2Flags.EndStreamOrAck))
             {
-                call.EndOfRequest = true;
-                Dispatch(call, cancellationToken);
+                call.EndOfRequest();
             }
         }
     }
 
-    private void Dispatch(IncomingCall call, CancellationToken cancellationToken)
+    private async Task AnswerAsync(GrpcServerCall call, CancellationToken cancellationToken)
     {
-        _calls.Remove(call.StreamId);
-        var task = Task.Run(() => AnswerAsync(call, cancellationToken), CancellationToken.None);
-        lock (_running)
-        {
-            _running.RemoveAll(t => t.IsCompleted);
-            _running.Add(task);
-        }
-    }
-
-    private async Task AnswerAsync(IncomingCall call, CancellationToken cancellationToken)
-    {
+        using var callCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, call.Aborted);
         try
         {
-            var reply = await InvokeAsync(call, cancellationToken).ConfigureAwait(false);
-            await SendReplyAsync(call.StreamId, reply, cancellationToken).ConfigureAwait(false);
+            var reply = await InvokeAsync(call, callCancellation.Token).ConfigureAwait(false);
+            await call.CompleteAsync(reply.Status, reply.StatusMessage, callCancellation.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or IOException or ObjectDisposedException)
         {
-            // The connection is going away; the call ends with it.
+            // The connection is going away, or the peer gave up on the call; it ends with them.
         }
         finally
         {
+            _calls.TryRemove(call.StreamId, out _);
+            call.Abort();
             _sendWindow.CloseStream(call.StreamId);
         }
     }
 
-    private async Task<GrpcReply> InvokeAsync(IncomingCall call, CancellationToken cancellationToken)
+    private async Task<GrpcReply> InvokeAsync(GrpcServerCall call, CancellationToken cancellationToken)
     {
-        if (call.Path is null || !_methods.TryGetValue(call.Path, out var method))
+        if (call.Path is null || !_methods.TryGetValue(call.Path, out var handler))
         {
             return GrpcReply.Error(GrpcStatus.Unimplemented, $"unknown method {call.Path}");
         }
 
-        // gRPC length-prefixed message: compressed flag, 4-byte length, message.
-        var body = call.Body.ToArray();
-        if (body.Length < 5 || body[0] != 0 || BinaryPrimitives.ReadUInt32BigEndian(body.AsSpan(1)) != body.Length - 5)
-        {
-            return GrpcReply.Error(GrpcStatus.InvalidArgument, "the request is not one uncompressed message");
-        }
-
         try
         {
-            return await method(body.AsMemory(5), cancellationToken).ConfigureAwait(false);
+            return await handler(call, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException && ex is not IOException && ex is not ObjectDisposedException)
         {
             return GrpcReply.Error(GrpcStatus.Internal, ex.Message);
         }
     }
 
-    private async Task SendReplyAsync(int streamId, GrpcReply reply, CancellationToken cancellationToken)
+    /// <summary>Sends <paramref name="data"/> on a stream in DATA frames, as the peer's flow-control windows allow.</summary>
+    /// <returns>False when the stream was reset before everything was sent.</returns>
+    internal async Task<bool> WriteDataAsync(int streamId, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        var headers = new List<(string, string)> { (":status", "200"), ("content-type", "application/grpc") };
-        var trailers = new List<(string, string)> { ("grpc-status", ((int)reply.Status).ToString(System.Globalization.CultureInfo.InvariantCulture)) };
-        if (reply.StatusMessage is not null)
+        for (var sent = 0; sent < data.Length;)
         {
-            trailers.Add(("grpc-message", PercentEncode(reply.StatusMessage)));
-        }
-
-        if (reply.Message is null)
-        {
-            // Trailers-only response.
-            await WriteHeadersAsync(streamId, [.. headers, .. trailers], endStream: true, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        await WriteHeadersAsync(streamId, headers, endStream: false, cancellationToken).ConfigureAwait(false);
-        var message = new byte[5 + reply.Message.Length];
-        BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(1), (uint)reply.Message.Length);
-        reply.Message.CopyTo(message, 5);
-        for (var sent = 0; sent < message.Length;)
-        {
-            var granted = await _sendWindow.TakeAsync(streamId, Math.Min(message.Length - sent, _peerMaxFrame), cancellationToken).ConfigureAwait(false);
+            var granted = await _sendWindow.TakeAsync(streamId, Math.Min(data.Length - sent, _peerMaxFrame), cancellationToken).ConfigureAwait(false);
             if (granted == 0)
             {
-                return; // The peer reset the stream.
+                return false;
             }
 
-            await WriteAsync(new Http2Frame(Http2FrameType.Data, Http2Flags.None, streamId, message[sent..(sent + granted)]), cancellationToken).ConfigureAwait(false);
+            await WriteAsync(Http2FrameType.Data, Http2Flags.None, streamId, data.Slice(sent, granted), cancellationToken).ConfigureAwait(false);
             sent += granted;
         }
 
-        await WriteHeadersAsync(streamId, trailers, endStream: true, cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
-    private Task WriteHeadersAsync(int streamId, IEnumerable<(string, string)> fields, bool endStream, CancellationToken cancellationToken)
+    internal Task WriteHeadersAsync(int streamId, IEnumerable<(string, string)> fields, bool endStream, CancellationToken cancellationToken)
     {
         // Our header blocks are far below the 16 KiB every peer accepts: one frame, no CONTINUATION.
         var flags = Http2Flags.EndHeaders | (endStream ? Http2Flags.EndStreamOrAck : Http2Flags.None);
-        return WriteAsync(new Http2Frame(Http2FrameType.Headers, flags, streamId, HpackEncoder.Encode(fields)), cancellationToken);
+        return WriteAsync(Http2FrameType.Headers, flags, streamId, HpackEncoder.Encode(fields), cancellationToken);
     }
 
-    private async Task WriteAsync(Http2Frame frame, CancellationToken cancellationToken)
+    private Task WriteAsync(Http2Frame frame, CancellationToken cancellationToken) =>
+        WriteAsync(frame.Type, frame.Flags, frame.StreamId, frame.Payload, cancellationToken);
+
+    private async Task WriteAsync(Http2FrameType type, Http2Flags flags, int streamId, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
-        await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var buffer = ArrayPool<byte>.Shared.Rent(Http2Frame.HeaderLength + payload.Length);
         try
         {
-            await _stream.WriteAsync(frame.ToBytes(), cancellationToken).ConfigureAwait(false);
-            await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+            var length = Http2Frame.Write(buffer, type, flags, streamId, payload.Span);
+            await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await _stream.WriteAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+                await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
         }
         finally
         {
-            _writeLock.Release();
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
@@ -323,18 +319,5 @@ internal sealed class GrpcConnection
         }
 
         return output.ToString();
-    }
-
-    private sealed class IncomingCall(int streamId, bool endOfRequest)
-    {
-        public int StreamId { get; } = streamId;
-
-        public bool EndOfRequest { get; set; } = endOfRequest;
-
-        public string? Path { get; set; }
-
-        public MemoryStream HeaderBlock { get; } = new();
-
-        public MemoryStream Body { get; } = new();
     }
 }

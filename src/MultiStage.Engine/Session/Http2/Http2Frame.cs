@@ -70,14 +70,21 @@ internal sealed record Http2Frame(Http2FrameType Type, Http2Flags Flags, int Str
     public byte[] ToBytes()
     {
         var bytes = new byte[HeaderLength + Payload.Length];
-        bytes[0] = (byte)(Payload.Length >> 16);
-        bytes[1] = (byte)(Payload.Length >> 8);
-        bytes[2] = (byte)Payload.Length;
-        bytes[3] = (byte)Type;
-        bytes[4] = (byte)Flags;
-        BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(5), StreamId);
-        Payload.CopyTo(bytes, HeaderLength);
+        Write(bytes, Type, Flags, StreamId, Payload);
         return bytes;
+    }
+
+    /// <summary>Writes a frame's wire form to the start of <paramref name="destination"/>; returns its length.</summary>
+    public static int Write(Span<byte> destination, Http2FrameType type, Http2Flags flags, int streamId, ReadOnlySpan<byte> payload)
+    {
+        destination[0] = (byte)(payload.Length >> 16);
+        destination[1] = (byte)(payload.Length >> 8);
+        destination[2] = (byte)payload.Length;
+        destination[3] = (byte)type;
+        destination[4] = (byte)flags;
+        BinaryPrimitives.WriteInt32BigEndian(destination[5..], streamId);
+        payload.CopyTo(destination[HeaderLength..]);
+        return HeaderLength + payload.Length;
     }
 
     /// <summary>
