@@ -74,11 +74,14 @@ public sealed partial class EngineClient
         // Secrets need a session; the build's client names it in its /build request.
         await using var session = await BuildSession.StartAsync(Endpoint, builder, request.Secrets, cancellationToken).ConfigureAwait(false);
         var buildHeaders = registryConfig is null ? new Dictionary<string, string>() : new Dictionary<string, string> { [RegistryAuthentication.ConfigHeader] = registryConfig };
-        using var buildClient = session?.CreateBuildClient(buildHeaders) ?? (registryConfig is null ? null : _clientWithHeaders(buildHeaders));
-        var parameters = CreateBuildParameters(request, references, builder, pulledBaseImages);
+        using var buildClient = session?.CreateBuildClient(buildHeaders)
+            // Buildah keeps every step as an image unless told not to; its cache mounts still hold what a rebuild reuses.
+            ?? (builder == BuilderKind.Buildah ? BuildQueryClient.Create(Endpoint, "layers=false", buildHeaders) : null)
+            ?? (registryConfig is null ? null : _clientWithHeaders(buildHeaders));
+        var parameters = CreateBuildParameters(request, references, builder, pulledBaseImages, info);
 
         log.Info(
-            $"Building {(references.Count > 0 ? string.Join(", ", references) : "an untagged image")} with {(builder == BuilderKind.BuildKit ? "BuildKit" : "the classic builder")} on {Endpoint.Uri.OriginalString}",
+            $"Building {(references.Count > 0 ? string.Join(", ", references) : "an untagged image")} with {BuilderName(builder, info)} on {Endpoint.Uri.OriginalString}",
             Verbosity.Normal);
 
         using var requestCancellation = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -102,7 +105,7 @@ public sealed partial class EngineClient
             },
             CancellationToken.None);
 
-        var parser = new BuildOutputParser(log, builder == BuilderKind.BuildKit ? new BuildKitProgress() : null);
+        var parser = new BuildOutputParser(log, builder == BuilderKind.BuildKit ? new BuildKitProgress() : null, buildah: builder == BuilderKind.Buildah);
         try
         {
             Stream response;
@@ -185,28 +188,6 @@ public sealed partial class EngineClient
         return new BuildResult(imageId, references, size, stopwatch.Elapsed, builder);
     }
 
-    /// <summary>The query of the <c>/build</c> request: every build option the engine receives is set here.</summary>
-    private static ImageBuildParameters CreateBuildParameters(BuildRequest request, IReadOnlyList<string> references, BuilderKind builder, bool pulledBaseImages) =>
-        new()
-        {
-            Dockerfile = request.DockerfilePath,
-            Tags = references.ToList(),
-            BuildArgs = request.BuildArgs.ToDictionary(p => p.Key, p => p.Value),
-            Labels = request.Labels.ToDictionary(p => p.Key, p => p.Value),
-            Platform = string.IsNullOrEmpty(request.Platform) ? null : request.Platform,
-            Target = string.IsNullOrEmpty(request.TargetStage) ? null : request.TargetStage,
-            NetworkMode = string.IsNullOrEmpty(request.NetworkMode) ? null : request.NetworkMode,
-            NoCache = request.NoCache ? true : null,
-            // Base images just pulled with credentials are fresh; BuildKit would pull them again, anonymously.
-            Pull = request.Pull && !(pulledBaseImages && builder == BuilderKind.BuildKit) ? "1" : null,
-            Remove = true,
-            // The classic builder otherwise keeps the container of a failed step.
-            ForceRemove = true,
-            // Docker.DotNet passes "version" through: 2 runs BuildKit on the uploaded archive without a client session
-            // (verified on Docker 20.10: no session is needed when the context is the request body).
-            Version = builder == BuilderKind.BuildKit ? "2" : "1",
-        };
-
     /// <summary>Completes when every task has, whatever its outcome; each task's own result or failure is read afterwards.</summary>
     private static Task Settled(params Task[] tasks) =>
         Task.WhenAll(tasks).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
@@ -220,6 +201,12 @@ public sealed partial class EngineClient
 
     internal BuilderKind ChooseBuilder(BuilderKind requested, EngineInfo info)
     {
+        // Podman builds with Buildah whatever is asked: no DOCKER_BUILDKIT or builder setting changes that.
+        if (info.IsPodman)
+        {
+            return BuilderKind.Buildah;
+        }
+
         if (requested != BuilderKind.Auto)
         {
             return requested;
