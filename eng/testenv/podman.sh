@@ -41,12 +41,19 @@ fi
 
 mkdir -p "$CONFIG_DIR" "$RUN_DIR" "$DATA_DIR/storage" "$DATA_DIR/tmp"
 
-# Written every run (cheap); the service reads them at start.
+# Written every run (cheap); the service reads them at start, so a change restarts it.
+CHANGED=0
 write_config() {
     local file=$1
     cat >"$file.tmp"
-    if ! cmp -s "$file.tmp" "$file" 2>/dev/null; then mv "$file.tmp" "$file"; else rm -f "$file.tmp"; fi
+    if ! cmp -s "$file.tmp" "$file" 2>/dev/null; then mv "$file.tmp" "$file"; CHANGED=1; else rm -f "$file.tmp"; fi
 }
+# Containers get this process's open-file and process limits: Podman's defaults are above what
+# this machine lets a process raise them to, and runc then fails ("error setting rlimit type 7").
+NOFILE=$(ulimit -Hn)
+# The service itself runs with at most 32768 processes, whatever this shell allows.
+NPROC=$(ulimit -Hu)
+[[ $NPROC == unlimited || $NPROC -gt 32768 ]] && NPROC=32768
 write_config "$CONFIG_DIR/storage.conf" <<EOF
 [storage]
 driver = "overlay"
@@ -63,6 +70,7 @@ EOF
 write_config "$CONFIG_DIR/containers.conf" <<EOF
 [containers]
 netns = "host"
+default_ulimits = ["nofile=$NOFILE:$NOFILE", "nproc=$NPROC:$NPROC"]
 
 [engine]
 cgroup_manager = "cgroupfs"
@@ -84,6 +92,12 @@ export CONTAINERS_CONF=$CONFIG_DIR/containers.conf
 podman_answers() {
     curl -fsS -o /dev/null --max-time 3 --unix-socket "$SOCKET" http://d/_ping 2>/dev/null
 }
+
+if ((CHANGED)) && podman_answers && [[ -f $PID_FILE ]] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null; then
+    log "podman configuration changed: restarting the service"
+    kill -TERM "$(cat "$PID_FILE")"
+    for ((i = 0; i < 40; i++)); do kill -0 "$(cat "$PID_FILE")" 2>/dev/null || break; sleep 0.25; done
+fi
 
 if ! podman_answers; then
     log "starting podman system service on $SOCKET"
