@@ -96,8 +96,11 @@ internal static partial class FailureCauses
 
     private static bool IsNoNetwork(string text) => NoNetwork().IsMatch(text);
 
+    // BuildKit driven without a client session answers a registry's request for credentials with "no active sessions":
+    // it would have asked the client's session for them.
     private static bool IsAuthentication(string text) =>
-        text.Contains("pull access denied", StringComparison.OrdinalIgnoreCase)
+        text.Contains("no active sessions", StringComparison.OrdinalIgnoreCase)
+        || text.Contains("pull access denied", StringComparison.OrdinalIgnoreCase)
         || text.Contains("unauthorized", StringComparison.OrdinalIgnoreCase)
         || text.Contains("authentication required", StringComparison.OrdinalIgnoreCase)
         || text.Contains("no basic auth credentials", StringComparison.OrdinalIgnoreCase)
