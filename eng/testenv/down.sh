@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stops the registry and dockerd that up.sh started (by their recorded process ids).
+# Stops the Podman service, the registry and dockerd that up.sh started (by their recorded process ids).
 # Images, registry storage and caches stay; see README.md for a full reset.
 set -euo pipefail
 
@@ -33,5 +33,6 @@ stop() {
 }
 
 [[ $(id -u) == 0 ]] || { echo "[testenv] must run as root" >&2; exit 1; }
+stop podman podman
 stop registry docker-registry
 stop dockerd dockerd

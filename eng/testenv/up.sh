@@ -596,6 +596,9 @@ rm -f "$RUN_DIR"/sdk_images.log "$RUN_DIR"/chiseled_images.log
 # shellcheck disable=SC2031
 ((failed == 0)) || die "image build failed (see above and $LOG)"
 
+# The Podman engine beside Docker, with its own storage and socket (needs the registry and the images above).
+bash "$HERE/podman.sh" 9>&- || die "the Podman engine did not come up (see /var/log/multistage-podman.log)"
+
 built=$(grep -c '^built ' "$RESULTS" || true)
 reused=$(grep -c '^reused ' "$RESULTS" || true)
 log "ready in $(($(date +%s) - started)) s: dockerd up, registry $REGISTRY, $((built + reused)) images under $PREFIX ($built built and smoke-checked, $reused up to date)"

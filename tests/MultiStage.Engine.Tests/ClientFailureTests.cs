@@ -94,7 +94,8 @@ public sealed class ClientFailureTests
         await using var server = FailingEngine(engineError);
         using var client = Connect(server);
         var error = await Assert.ThrowsExactlyAsync<EngineException>(() => client.BuildAsync(SimpleRequest(), new TestLog()));
-        Assert.AreEqual(EngineErrorCodes.BuildFailed, error.Code);
+        // A cause of its own, not a generic build failure.
+        Assert.AreEqual(EngineErrorCodes.BuildDiskFull, error.Code);
         StringAssert.Contains(error.Message, "/var/lib/docker/tmp/docker-builder1/big.bin");
         StringAssert.Contains(error.Message, "docker builder prune");
     }

@@ -95,7 +95,7 @@ public sealed class SessionProtocolTests
     public async Task OnlyBuildRequestsNameTheSession(string sent, string expected)
     {
         var inner = new RecordingHandler();
-        using var invoker = new HttpMessageInvoker(new SessionBuildClient.SessionQueryHandler("s 1", inner));
+        using var invoker = new HttpMessageInvoker(new MultiStage.Engine.Client.BuildQueryClient.BuildQueryHandler("session=" + Uri.EscapeDataString("s 1"), inner));
 
         using var _ = await invoker.SendAsync(new HttpRequestMessage(HttpMethod.Post, sent), CancellationToken.None);
 

@@ -296,6 +296,7 @@ internal static class Channels
         SwitchChannel("Builder", "$(MultiStageBuilder), read again by the image build with the same check", "Classic", (s, v) => s with { Builder = v }) with { Task = Build },
         EngineChannel("Registry", "$(ContainerRegistry): the push's target"),
         EngineChannel("EngineEndpoint", "$(MultiStageDockerHost): parsed here, tried by EngineParameterTests"),
+        EngineChannel("LocalRegistry", "$(LocalRegistry): read here (Docker, Podman or empty), tried by EngineParameterTests"),
         EngineChannel("NetworkMode", "$(MultiStageBuildNetwork): tried by EngineRequestTests"),
         EngineChannel("Platform", "$(MultiStagePlatform): tried by EngineRequestTests"),
         EngineChannel("TargetStage", "$(MultiStageBuildTarget): tried by EngineRequestTests"),

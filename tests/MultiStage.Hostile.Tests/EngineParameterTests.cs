@@ -74,5 +74,41 @@ public sealed class EngineParameterTests
         Assert.AreEqual(0, problems.Count, string.Join("\n", problems));
     }
 
+    [TestMethod]
+    public void EveryHostileLocalRegistryIsRefusedWithItsCodeOrIsEmpty()
+    {
+        Assert.IsTrue(Channels.All.Any(c => c.Name == "BuildImage.LocalRegistry"));
+        var problems = new List<string>();
+        var refused = 0;
+        foreach (var value in HostileValues.All)
+        {
+            try
+            {
+                // Only Docker, Podman (any case) and empty are engines; none of the hostile values is one of them.
+                var podman = EngineDiscovery.IsPodman(value.Text);
+                if (value.Text.Trim().Length > 0 || podman)
+                {
+                    problems.Add($"{value}: accepted as {(podman ? "Podman" : "Docker")}");
+                }
+            }
+            catch (EngineException e) when (e.Code == EngineErrorCodes.LocalRegistryInvalid)
+            {
+                refused++;
+                if (e.Message.Contains('\n') || e.Message.Length > 600)
+                {
+                    problems.Add($"{value}: the message carries the value unescaped or whole");
+                }
+            }
+            catch (Exception e)
+            {
+                problems.Add($"{value}: {e.GetType().Name}: {e.Message.Split('\n')[0]}");
+            }
+        }
+
+        HarnessReport.Write($"hostile LocalRegistry values: {refused} refused with MSTAGE227, {problems.Count} escaped");
+        Assert.IsTrue(refused > 0);
+        Assert.AreEqual(0, problems.Count, string.Join("\n", problems));
+    }
+
     private static string Shorten(string text) => text.Length > 60 ? text[..60] + "…" : text;
 }

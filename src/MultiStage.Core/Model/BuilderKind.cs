@@ -14,4 +14,10 @@ public enum BuilderKind
 
     /// <summary>The classic builder (Engine API build version 1): the subset the legacy builder parses.</summary>
     Classic,
+
+    /// <summary>
+    /// Buildah, the builder of a Podman engine. Never a setting: the engine client reports it when Podman runs the
+    /// build. It takes the BuildKit rendering (cache mounts, <c>--platform=$BUILDPLATFORM</c>), not BuildKit sessions.
+    /// </summary>
+    Buildah,
 }

@@ -18,22 +18,28 @@ internal sealed class BuildOutputParser
     private readonly ILog _log;
     private readonly BuildKitStepRenderer? _buildKit;
     private readonly ClassicBuildOutput _classic;
+    private readonly BuildahOutput? _buildah;
     private readonly HashSet<string> _statusShown = new(StringComparer.Ordinal);
 
     /// <param name="log">Receives the progress.</param>
     /// <param name="buildKit">The decoder of BuildKit progress; null ignores BuildKit trace messages.</param>
-    public BuildOutputParser(ILog log, BuildKitProgress? buildKit)
+    /// <param name="buildah">The engine is Podman: its "stream" text is Buildah's.</param>
+    public BuildOutputParser(ILog log, BuildKitProgress? buildKit, bool buildah = false)
     {
         _log = log;
         _buildKit = buildKit is null ? null : new BuildKitStepRenderer(log, buildKit);
         _classic = new ClassicBuildOutput(log);
+        _buildah = buildah ? new BuildahOutput(log) : null;
     }
+
+    /// <summary>Buildah's output, when the engine is Podman: its step events and raw lines.</summary>
+    public BuildahOutput? Buildah => _buildah;
 
     /// <summary>The built image id, once the engine has reported it.</summary>
     public string? ImageId { get; private set; }
 
     /// <summary>The short id of "Successfully built ID" (classic builder, Podman), for engines that send no aux ID.</summary>
-    public string? ShortImageId => _classic.ShortImageId;
+    public string? ShortImageId => _buildah?.ShortImageId ?? _classic.ShortImageId;
 
     /// <summary>The build error the engine reported, mapped to a code; null while none.</summary>
     public EngineException? Error { get; private set; }
@@ -91,7 +97,14 @@ internal sealed class BuildOutputParser
 
         if (GetString(message, "stream") is { } text)
         {
-            _classic.Feed(text);
+            if (_buildah is not null)
+            {
+                _buildah.Feed(text);
+            }
+            else
+            {
+                _classic.Feed(text);
+            }
         }
 
         if (GetString(message, "status") is { } status)
@@ -125,6 +138,7 @@ internal sealed class BuildOutputParser
         }
 
         _classic.Flush();
+        _buildah?.Flush();
     }
 
     private void SetError(string message, int? code)
@@ -134,10 +148,12 @@ internal sealed class BuildOutputParser
             return;
         }
 
+        _buildah?.Fail(message);
         Complete();
-        Error = _buildKit is not null || SawBuildKitTrace
-            ? BuildErrorClassifier.BuildKit(message, _buildKit?.FailedStep)
+        var error = _buildah is not null ? BuildErrorClassifier.Buildah(message, _buildah)
+            : _buildKit is not null || SawBuildKitTrace ? BuildErrorClassifier.BuildKit(message, _buildKit?.FailedStep)
             : BuildErrorClassifier.Classic(message, code, _classic);
+        Error = FailureCauses.Refine(error, message);
     }
 
     private static string? GetString(JsonElement element, string name) =>

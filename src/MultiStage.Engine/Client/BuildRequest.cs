@@ -83,8 +83,18 @@ public sealed record ContextTransfer(bool Synced, long BytesSent, int? FilesSent
 /// <summary>What the engine says about itself.</summary>
 public sealed record EngineInfo(string ServerVersion, string ApiVersion, string OperatingSystem, string Architecture)
 {
-    /// <summary>BuildKit needs API 1.39 (Docker 18.09) on a Linux engine.</summary>
+    /// <summary>
+    /// The version of Podman when the engine is Podman (its /version names a "Podman Engine" component); null for
+    /// Docker. Podman answers the Docker API and builds with Buildah, whatever API version it reports.
+    /// </summary>
+    public string? PodmanVersion { get; init; }
+
+    /// <summary>Whether the engine is Podman.</summary>
+    public bool IsPodman => PodmanVersion is not null;
+
+    /// <summary>BuildKit needs API 1.39 (Docker 18.09) on a Linux engine that is Docker (Podman has no BuildKit).</summary>
     public bool SupportsBuildKit =>
-        string.Equals(OperatingSystem, "linux", StringComparison.OrdinalIgnoreCase)
+        !IsPodman
+        && string.Equals(OperatingSystem, "linux", StringComparison.OrdinalIgnoreCase)
         && Version.TryParse(ApiVersion, out var api) && api >= new Version(1, 39);
 }

@@ -84,14 +84,17 @@ public sealed partial class EngineClient
         }
 
         var buildHeaders = registryConfig is null ? new Dictionary<string, string>() : new Dictionary<string, string> { [RegistryAuthentication.ConfigHeader] = registryConfig };
-        using var buildClient = session?.CreateBuildClient(buildHeaders) ?? (registryConfig is null ? null : _clientWithHeaders(buildHeaders));
-        var parameters = CreateBuildParameters(request, references, builder, pulledBaseImages, session?.FileSyncOffer);
+        using var buildClient = session?.CreateBuildClient(buildHeaders)
+            // Buildah keeps every step as an image unless told not to; its cache mounts still hold what a rebuild reuses.
+            ?? (builder == BuilderKind.Buildah ? BuildQueryClient.Create(Endpoint, "layers=false", buildHeaders) : null)
+            ?? (registryConfig is null ? null : _clientWithHeaders(buildHeaders));
+        var parameters = CreateBuildParameters(request, references, builder, pulledBaseImages, info, session?.FileSyncOffer);
 
         log.Info(
-            $"Building {(references.Count > 0 ? string.Join(", ", references) : "an untagged image")} with {(builder == BuilderKind.BuildKit ? "BuildKit" : "the classic builder")} on {Endpoint.Uri.OriginalString}{(session?.FileSyncOffer is null ? string.Empty : ", the context synced through a BuildKit session")}",
+            $"Building {(references.Count > 0 ? string.Join(", ", references) : "an untagged image")} with {BuilderName(builder, info)} on {Endpoint.Uri.OriginalString}{(session?.FileSyncOffer is null ? string.Empty : ", the context synced through a BuildKit session")}",
             Verbosity.Normal);
 
-        var parser = new BuildOutputParser(log, builder == BuilderKind.BuildKit ? new BuildKitProgress() : null);
+        var parser = new BuildOutputParser(log, builder == BuilderKind.BuildKit ? new BuildKitProgress() : null, buildah: builder == BuilderKind.Buildah);
         var transfer = await SendBuildRequestAsync(request, parameters, buildClient ?? _docker, session, parser, previousTags, log, cancellationToken).ConfigureAwait(false);
 
         if (parser.Error is not null)
@@ -137,31 +140,6 @@ public sealed partial class EngineClient
         return new BuildResult(imageId, references, size, stopwatch.Elapsed, builder) { Context = transfer };
     }
 
-    /// <summary>The query of the <c>/build</c> request: every build option the engine receives is set here.</summary>
-    private static ImageBuildParameters CreateBuildParameters(BuildRequest request, IReadOnlyList<string> references, BuilderKind builder, bool pulledBaseImages, FileSyncOffer? fileSync) =>
-        new()
-        {
-            // Synced, the Dockerfile is alone in the "dockerfile" directory, and "client-session" tells the engine
-            // to take the context from the session instead of the request body, as `docker build` asks.
-            Dockerfile = fileSync?.DockerfileName ?? request.DockerfilePath,
-            RemoteContext = fileSync is null ? null : "client-session",
-            Tags = references.ToList(),
-            BuildArgs = request.BuildArgs.ToDictionary(p => p.Key, p => p.Value),
-            Labels = request.Labels.ToDictionary(p => p.Key, p => p.Value),
-            Platform = string.IsNullOrEmpty(request.Platform) ? null : request.Platform,
-            Target = string.IsNullOrEmpty(request.TargetStage) ? null : request.TargetStage,
-            NetworkMode = string.IsNullOrEmpty(request.NetworkMode) ? null : request.NetworkMode,
-            NoCache = request.NoCache ? true : null,
-            // Base images just pulled with credentials are fresh; BuildKit would pull them again, anonymously.
-            Pull = request.Pull && !(pulledBaseImages && builder == BuilderKind.BuildKit) ? "1" : null,
-            Remove = true,
-            // The classic builder otherwise keeps the container of a failed step.
-            ForceRemove = true,
-            // Docker.DotNet passes "version" through: 2 runs BuildKit (on Docker 20.10 also on an uploaded archive
-            // without a session, the path left for engines that refuse sessions).
-            Version = builder == BuilderKind.BuildKit ? "2" : "1",
-        };
-
     /// <summary>Completes when every task has, whatever its outcome; each task's own result or failure is read afterwards.</summary>
     private static Task Settled(params Task[] tasks) =>
         Task.WhenAll(tasks).ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
@@ -175,6 +153,12 @@ public sealed partial class EngineClient
 
     internal BuilderKind ChooseBuilder(BuilderKind requested, EngineInfo info)
     {
+        // Podman builds with Buildah whatever is asked: no DOCKER_BUILDKIT or builder setting changes that.
+        if (info.IsPodman)
+        {
+            return BuilderKind.Buildah;
+        }
+
         if (requested != BuilderKind.Auto)
         {
             return requested;

@@ -42,6 +42,10 @@ public sealed partial class EngineClient : IDisposable
     /// <exception cref="EngineException">MSTAGE202, MSTAGE203 or MSTAGE309 when the settings are unusable.</exception>
     public static EngineClient Create(string? explicitEndpoint = null) => Create(new EngineDiscovery().Discover(explicitEndpoint));
 
+    /// <summary>A client for the engine <see cref="EngineDiscovery"/> finds with LocalRegistry <paramref name="localRegistry"/> (Docker, Podman or empty).</summary>
+    /// <exception cref="EngineException">MSTAGE227 for an unknown LocalRegistry; otherwise as <see cref="Create(string?)"/>.</exception>
+    public static EngineClient Create(string? explicitEndpoint, string? localRegistry) => Create(new EngineDiscovery().Discover(explicitEndpoint, localRegistry));
+
     /// <summary>A client for <paramref name="endpoint"/>. Nothing is sent until the first call.</summary>
     /// <exception cref="EngineException">MSTAGE202 when the TLS files cannot be loaded; MSTAGE203 for an unsupported address.</exception>
     public static EngineClient Create(EngineEndpoint endpoint) => Create(endpoint, Environment.GetEnvironmentVariable);
@@ -74,7 +78,11 @@ public sealed partial class EngineClient : IDisposable
         try
         {
             var version = await _docker.System.GetVersionAsync(timeout.Token).ConfigureAwait(false);
-            _info = new EngineInfo(version.Version ?? string.Empty, version.APIVersion ?? string.Empty, version.Os ?? string.Empty, version.Arch ?? string.Empty);
+            _info = new EngineInfo(version.Version ?? string.Empty, version.APIVersion ?? string.Empty, version.Os ?? string.Empty, version.Arch ?? string.Empty)
+            {
+                // What the engine is, not which API version it claims: Podman names itself among its components.
+                PodmanVersion = version.Components?.FirstOrDefault(c => string.Equals(c.Name, "Podman Engine", StringComparison.OrdinalIgnoreCase))?.Version,
+            };
             return _info;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

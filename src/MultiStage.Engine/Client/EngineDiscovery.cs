@@ -6,7 +6,8 @@ namespace MultiStage.Engine.Client;
 
 /// <summary>
 /// Finds the engine the way the docker CLI does: an explicit endpoint, then DOCKER_HOST, then the current
-/// docker context, then the default socket, then Podman's sockets.
+/// docker context, then the default socket, then Podman's sockets. With LocalRegistry=Podman (the property of
+/// Microsoft.NET.Build.Containers) Podman's sockets come right after DOCKER_HOST, and Docker's are not looked at.
 /// </summary>
 public sealed class EngineDiscovery
 {
@@ -35,8 +36,16 @@ public sealed class EngineDiscovery
     /// (unix:///path, tcp://host:port, npipe://./pipe/name, or an absolute socket path) or the name of a docker context.
     /// </summary>
     /// <exception cref="EngineException">MSTAGE203 when a setting names an unusable address or a context that does not exist; MSTAGE309 when config.json is broken.</exception>
-    public EngineEndpoint Discover(string? explicitEndpoint = null)
+    public EngineEndpoint Discover(string? explicitEndpoint = null) => Discover(explicitEndpoint, null);
+
+    /// <summary>
+    /// Chooses the engine endpoint as <see cref="Discover(string?)"/> does; <paramref name="localRegistry"/> is
+    /// LocalRegistry: empty or "Docker" for the docker CLI's order, "Podman" for Podman's sockets after DOCKER_HOST.
+    /// </summary>
+    /// <exception cref="EngineException">MSTAGE227 when <paramref name="localRegistry"/> is another value; otherwise as <see cref="Discover(string?)"/>.</exception>
+    public EngineEndpoint Discover(string? explicitEndpoint, string? localRegistry)
     {
+        var podman = IsPodman(localRegistry);
         var configDirectory = DockerConfigFile.ResolveDirectory(_environment, _homeDirectory);
 
         if (!string.IsNullOrWhiteSpace(explicitEndpoint))
@@ -51,6 +60,11 @@ public sealed class EngineDiscovery
         if (!string.IsNullOrWhiteSpace(dockerHost))
         {
             return FromAddress(dockerHost.Trim(), "DOCKER_HOST", TlsFromEnvironment(configDirectory));
+        }
+
+        if (podman)
+        {
+            return Podman(required: true)!;
         }
 
         var contextName = _environment("DOCKER_CONTEXT");
@@ -81,15 +95,32 @@ public sealed class EngineDiscovery
             return new EngineEndpoint(UnixUri(DefaultSocketPath), "the default socket");
         }
 
-        var podmanSockets = new List<string>();
+        return Podman(required: false) ?? new EngineEndpoint(UnixUri(DefaultSocketPath), "the default socket")
+        {
+            // Nothing exists: name the default socket, and list what else was looked for.
+            AlsoTried = PodmanSockets().Select(s => UnixUri(s).OriginalString).ToArray(),
+        };
+    }
+
+    /// <summary>The rootless socket ($XDG_RUNTIME_DIR/podman/podman.sock), then the system one.</summary>
+    private List<string> PodmanSockets()
+    {
+        var sockets = new List<string>();
         var runtimeDirectory = _environment("XDG_RUNTIME_DIR");
         if (!string.IsNullOrEmpty(runtimeDirectory))
         {
-            podmanSockets.Add(Path.Combine(runtimeDirectory, "podman", "podman.sock"));
+            sockets.Add(Path.Combine(runtimeDirectory, "podman", "podman.sock"));
         }
 
-        podmanSockets.Add(SystemPodmanSocketPath);
-        foreach (var socket in podmanSockets)
+        sockets.Add(SystemPodmanSocketPath);
+        return sockets;
+    }
+
+    /// <summary>The first Podman socket that exists; when none does, null, or with <paramref name="required"/> the first one looked for, naming the others.</summary>
+    private EngineEndpoint? Podman(bool required)
+    {
+        var sockets = PodmanSockets();
+        foreach (var socket in sockets)
         {
             if (File.Exists(socket))
             {
@@ -97,11 +128,29 @@ public sealed class EngineDiscovery
             }
         }
 
-        // Nothing exists: name the default socket, and list what else was looked for.
-        return new EngineEndpoint(UnixUri(DefaultSocketPath), "the default socket")
+        return required
+            ? new EngineEndpoint(UnixUri(sockets[0]), "the Podman socket (LocalRegistry=Podman)") { AlsoTried = sockets.Skip(1).Select(s => UnixUri(s).OriginalString).ToArray() }
+            : null;
+    }
+
+    /// <summary>Whether LocalRegistry asks for Podman; its values are Microsoft.NET.Build.Containers' (Docker, Podman).</summary>
+    /// <exception cref="EngineException">MSTAGE227 for another value.</exception>
+    public static bool IsPodman(string? localRegistry)
+    {
+        var value = localRegistry?.Trim();
+        if (string.IsNullOrEmpty(value) || string.Equals(value, "Docker", StringComparison.OrdinalIgnoreCase))
         {
-            AlsoTried = podmanSockets.Select(s => UnixUri(s).OriginalString).ToArray(),
-        };
+            return false;
+        }
+
+        if (string.Equals(value, "Podman", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        throw new EngineException(
+            EngineErrorCodes.LocalRegistryInvalid,
+            $"LocalRegistry is '{MultiStage.Diagnostics.CharacterNames.Escape(value.Length > 80 ? value[..80] + "…" : value)}', which names no engine this SDK knows. Use Docker or Podman (the values of Microsoft.NET.Build.Containers), or leave it empty to find the engine as the docker CLI does.");
     }
 
     private EngineEndpoint FromContext(string name, string configDirectory, string source)

@@ -85,6 +85,24 @@ public static class EngineErrorCodes
     /// <summary>A local file the build reads (the Dockerfile, the context) could not be read: missing, no permission, disk error.</summary>
     public const string LocalFileFailed = "MSTAGE223";
 
+    /// <summary>LocalRegistry names neither Docker nor Podman.</summary>
+    public const string LocalRegistryInvalid = "MSTAGE227";
+
+    /// <summary>A build step has no network, or cannot resolve or reach a host (no bridge network, DNS, proxy).</summary>
+    public const string BuildNetworkUnavailable = "MSTAGE228";
+
+    /// <summary>A base image's registry asked for credentials the engine did not have.</summary>
+    public const string BaseImageUnauthorized = "MSTAGE229";
+
+    /// <summary>The engine ran out of disk space during the build.</summary>
+    public const string BuildDiskFull = "MSTAGE230";
+
+    /// <summary>The build stage's restore, compile or publish reported errors.</summary>
+    public const string BuildStageCompileFailed = "MSTAGE231";
+
+    /// <summary>An image or program of another platform than the engine's or the requested one.</summary>
+    public const string BuildPlatformMismatch = "MSTAGE232";
+
     /// <summary>BuildKit's transfer of the build context through the session failed (a protocol error on either side).</summary>
     public const string FileSyncFailed = "MSTAGE239";
 

@@ -5,7 +5,7 @@ using MultiStage.Logging;
 namespace MultiStage.Engine.Client;
 
 /// <summary>Collects a push or pull stream synchronously and in order (Progress&lt;T&gt; would post to the thread pool).</summary>
-internal sealed class ImageTransferProgress(ILog log) : IProgress<JSONMessage>
+internal sealed partial class ImageTransferProgress(ILog log) : IProgress<JSONMessage>
 {
     private readonly HashSet<string> _shown = new(StringComparer.Ordinal);
 
@@ -31,6 +31,16 @@ internal sealed class ImageTransferProgress(ILog log) : IProgress<JSONMessage>
             }
         }
 
+        // Podman reports the pushed manifest only in the status text, as the docker CLI prints it: "1: digest: sha256:… size: 528".
+        if (Digest is null && value.Status is { } status && StatusDigest().Match(status) is { Success: true } match)
+        {
+            Digest = match.Groups["digest"].Value;
+            if (match.Groups["size"].Success && long.TryParse(match.Groups["size"].Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var statusSize))
+            {
+                Size = statusSize;
+            }
+        }
+
         if (!string.IsNullOrEmpty(value.Status))
         {
             var line = string.IsNullOrEmpty(value.ID) ? value.Status : $"{value.ID}: {value.Status}";
@@ -43,4 +53,7 @@ internal sealed class ImageTransferProgress(ILog log) : IProgress<JSONMessage>
             }
         }
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(^|\s)digest: (?<digest>sha256:[0-9a-f]{64})(\s+size: (?<size>\d+))?")]
+    private static partial System.Text.RegularExpressions.Regex StatusDigest();
 }

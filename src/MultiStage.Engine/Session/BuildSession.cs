@@ -61,6 +61,19 @@ public sealed class BuildSession : IAsyncDisposable
     internal static async Task<BuildSession?> StartAsync(EngineEndpoint endpoint, BuilderKind builder, SessionServices services, CancellationToken cancellationToken)
     {
         var secrets = services.Secrets;
+
+        if (builder == BuilderKind.Buildah)
+        {
+            if (secrets.Count == 0)
+            {
+                return null;
+            }
+
+            throw new EngineException(
+                EngineErrorCodes.SecretsNeedBuildKit,
+                $"The build has secrets ({string.Join(", ", secrets.Keys.Order(StringComparer.Ordinal))}), which only BuildKit's session can receive, but the engine is Podman: its Docker-compatible API builds with Buildah and takes no session. Build on a Docker engine with BuildKit, or with the Podman CLI: podman build {string.Join(" ", secrets.Keys.Order(StringComparer.Ordinal).Select(id => $"--secret id={id},src=<file>"))} ….");
+        }
+
         if (builder != BuilderKind.BuildKit)
         {
             if (secrets.Count == 0)
@@ -144,7 +157,7 @@ public sealed class BuildSession : IAsyncDisposable
     internal FileSyncOffer? FileSyncOffer { get; }
 
     /// <summary>A client whose <c>/build</c> requests name this session; <paramref name="headers"/> go with every request.</summary>
-    public DockerClient CreateBuildClient(IReadOnlyDictionary<string, string> headers) => SessionBuildClient.Create(_endpoint, Id, headers);
+    public DockerClient CreateBuildClient(IReadOnlyDictionary<string, string> headers) => BuildQueryClient.Create(_endpoint, "session=" + Uri.EscapeDataString(Id), headers);
 
     public async ValueTask DisposeAsync()
     {

@@ -24,6 +24,8 @@ public sealed class BuildImage : Task, ICancelableTask
     public string Registry { get; set; } = "";
     /// <summary>Engine endpoint override (unix://…, tcp://…); discovery as the docker CLI does when empty.</summary>
     public string EngineEndpoint { get; set; } = "";
+    /// <summary>LocalRegistry (Microsoft.NET.Build.Containers' property): Podman looks for Podman's sockets after DOCKER_HOST.</summary>
+    public string LocalRegistry { get; set; } = "";
     public string Builder { get; set; } = "";
     public string NetworkMode { get; set; } = "";
     public string Platform { get; set; } = "";
@@ -74,7 +76,7 @@ public sealed class BuildImage : Task, ICancelableTask
             return false;
         }
 
-        using var client = EngineClient.Create(EngineEndpoint.Length > 0 ? EngineEndpoint : null);
+        using var client = EngineClient.Create(EngineEndpoint.Length > 0 ? EngineEndpoint : null, LocalRegistry);
         var classic = false;
         if (builder == BuilderKind.Auto && ClassicDockerfile.Length > 0)
         {

@@ -14,6 +14,9 @@ public sealed class WarmUpEngine : Task
 {
     public string EngineEndpoint { get; set; } = "";
 
+    /// <summary>LocalRegistry, as for <see cref="BuildImage"/>.</summary>
+    public string LocalRegistry { get; set; } = "";
+
     /// <summary>The inner loop's folder (Dockerfiles and layers of the previous build, when there was one).</summary>
     public string InnerLoopDirectory { get; set; } = "";
 
@@ -21,6 +24,7 @@ public sealed class WarmUpEngine : Task
     {
         var endpoint = EngineEndpoint;
         var directory = InnerLoopDirectory;
+        var localRegistry = LocalRegistry;
         _ = System.Threading.Tasks.Task.Run(async () =>
         {
             // Nothing is logged or reported from here: a task may not log once it has returned, and the image build
@@ -28,7 +32,7 @@ public sealed class WarmUpEngine : Task
             try
             {
                 var dockerfile = Path.Combine(directory, InnerLoopDependencies.AppDockerfileName);
-                using var client = EngineClient.Create(endpoint.Length > 0 ? endpoint : null);
+                using var client = EngineClient.Create(endpoint.Length > 0 ? endpoint : null, localRegistry);
                 var context = File.Exists(dockerfile)
                     ? new DirectoryBuildContext(directory, InnerLoopDependencies.AppDockerfileName, null, DockerIgnore.Parse(InnerLoopDependencies.AppContextIgnore))
                     : null;
