@@ -32,11 +32,22 @@ internal sealed class TaskLog : ILog
         _log.LogWarning(null, code, null, file ?? _defaultFile, 0, 0, 0, 0, message);
     }
 
-    public void Info(string message, Verbosity verbosity = Verbosity.Normal) =>
+    public void Info(string message, Verbosity verbosity = Verbosity.Normal)
+    {
+        if (verbosity == Verbosity.Summary)
+        {
+            // The terminal logger shows no message at its default verbosity, but takes a high-importance
+            // "ProjectName -> text" (the line Publish ends with) to its project's result line: the summary goes there.
+            var project = _log.BuildEngine?.ProjectFileOfTaskNode is { Length: > 0 } file ? Path.GetFileNameWithoutExtension(file) : null;
+            _log.LogMessage(MessageImportance.High, project is null ? message : $"{project} -> {message}");
+            return;
+        }
+
         _log.LogMessage(verbosity switch
         {
             Verbosity.Minimal => MessageImportance.High,
             Verbosity.Normal => MessageImportance.Normal,
             _ => MessageImportance.Low,
         }, message);
+    }
 }

@@ -25,8 +25,8 @@ internal sealed class BuildOutputParser
     public BuildOutputParser(ILog log, BuildKitProgress? buildKit)
     {
         _log = log;
-        _buildKit = buildKit is null ? null : new BuildKitStepRenderer(log, buildKit);
-        _classic = new ClassicBuildOutput(log);
+        _buildKit = buildKit is null ? null : new BuildKitStepRenderer(log, buildKit, Diagnostics);
+        _classic = new ClassicBuildOutput(log, Diagnostics);
     }
 
     /// <summary>The built image id, once the engine has reported it.</summary>
@@ -37,6 +37,9 @@ internal sealed class BuildOutputParser
 
     /// <summary>The build error the engine reported, mapped to a code; null while none.</summary>
     public EngineException? Error { get; private set; }
+
+    /// <summary>The compiler, MSBuild and NuGet errors and warnings the build's steps printed.</summary>
+    public BuildDiagnostics Diagnostics { get; } = new();
 
     /// <summary>Whether any BuildKit progress arrived.</summary>
     public bool SawBuildKitTrace { get; private set; }
@@ -135,9 +138,10 @@ internal sealed class BuildOutputParser
         }
 
         Complete();
-        Error = _buildKit is not null || SawBuildKitTrace
+        var error = _buildKit is not null || SawBuildKitTrace
             ? BuildErrorClassifier.BuildKit(message, _buildKit?.FailedStep)
             : BuildErrorClassifier.Classic(message, code, _classic);
+        Error = BuildStageFailure.FromDiagnostics(error, Diagnostics);
     }
 
     private static string? GetString(JsonElement element, string name) =>

@@ -65,7 +65,11 @@ public sealed record BuildRequest
 /// <param name="Size">Image size in bytes, as the engine reports it.</param>
 /// <param name="Duration">Wall time of the build request.</param>
 /// <param name="Builder">The builder that ran (BuildKit or Classic).</param>
-public sealed record BuildResult(string ImageId, IReadOnlyList<string> Tags, long Size, TimeSpan Duration, BuilderKind Builder);
+public sealed record BuildResult(string ImageId, IReadOnlyList<string> Tags, long Size, TimeSpan Duration, BuilderKind Builder)
+{
+    /// <summary>The warnings (compiler, MSBuild, NuGet) the build's steps printed, paths as the build stage saw them.</summary>
+    public IReadOnlyList<BuildOutput.BuildDiagnostic> Diagnostics { get; init; } = [];
+}
 
 /// <summary>What the engine says about itself.</summary>
 public sealed record EngineInfo(string ServerVersion, string ApiVersion, string OperatingSystem, string Architecture)

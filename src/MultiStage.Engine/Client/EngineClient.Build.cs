@@ -181,8 +181,8 @@ public sealed partial class EngineClient
             string.Create(
                 CultureInfo.InvariantCulture,
                 $"Built image {ShortId(imageId)}{(references.Count > 0 ? " tagged " + string.Join(", ", references) : string.Empty)}, {FormatSize(size)}, in {stopwatch.Elapsed.TotalSeconds:0.0}s"),
-            Verbosity.Minimal);
-        return new BuildResult(imageId, references, size, stopwatch.Elapsed, builder);
+            Verbosity.Summary);
+        return new BuildResult(imageId, references, size, stopwatch.Elapsed, builder) { Diagnostics = parser.Diagnostics.All };
     }
 
     /// <summary>The query of the <c>/build</c> request: every build option the engine receives is set here.</summary>

@@ -56,6 +56,7 @@ public sealed class BuildImage : Task, ICancelableTask
         }
         catch (EngineException e)
         {
+            LogBuildStageDiagnostics(e.Diagnostics);
             log.Error(e.Code, Describe(e), Dockerfile);
             return false;
         }
@@ -135,6 +136,7 @@ public sealed class BuildImage : Task, ICancelableTask
             },
             log,
             _cancel.Token).ConfigureAwait(false);
+        LogBuildStageDiagnostics(result.Diagnostics);
         ImageId = result.ImageId;
         ImageReferences = result.Tags.ToArray();
 
@@ -213,6 +215,31 @@ public sealed class BuildImage : Task, ICancelableTask
         }
 
         return secrets;
+    }
+
+    /// <summary>
+    /// The build stage's compiler, MSBuild and NuGet diagnostics as this build's own, at the files on this machine, so
+    /// IDEs and CI annotations point at the source line rather than at the Dockerfile.
+    /// </summary>
+    private void LogBuildStageDiagnostics(IReadOnlyList<Engine.BuildOutput.BuildDiagnostic> diagnostics)
+    {
+        var contextRoot = ContextRoot.Length > 0 ? Path.GetFullPath(ContextRoot) : null;
+        string? Host(string? path) => path is null || contextRoot is null ? path : BuildStagePaths.ToHost(path, contextRoot);
+        foreach (var d in diagnostics)
+        {
+            var file = Host(d.File);
+            var project = Host(d.Project);
+            // MSBuild's own loggers append the project in brackets; the build stage's project is named in the message.
+            var message = project is null || project == file || project == BuildEngine?.ProjectFileOfTaskNode ? d.Message : $"{d.Message} [{project}]";
+            if (d.Severity == Engine.BuildOutput.BuildDiagnosticSeverity.Error)
+            {
+                Log.LogError(d.Subcategory, d.Code, null, file, d.Line, d.Column, d.EndLine, d.EndColumn, message);
+            }
+            else
+            {
+                Log.LogWarning(d.Subcategory, d.Code, null, file, d.Line, d.Column, d.EndLine, d.EndColumn, message);
+            }
+        }
     }
 
     private static string Describe(EngineException e)
