@@ -9,11 +9,16 @@ internal sealed class TaskLog : ILog
 {
     private readonly TaskLoggingHelper _log;
     private readonly string _defaultFile;
+    private readonly string? _projectName;
 
-    public TaskLog(TaskLoggingHelper log, string defaultFile)
+    /// <param name="log">The task's logging helper.</param>
+    /// <param name="defaultFile">The file errors name when the library names none.</param>
+    /// <param name="projectFile">The project the task runs in: summary lines are named by it.</param>
+    public TaskLog(TaskLoggingHelper log, string defaultFile, string? projectFile = null)
     {
         _log = log;
         _defaultFile = defaultFile;
+        _projectName = string.IsNullOrEmpty(projectFile) ? null : Path.GetFileNameWithoutExtension(projectFile);
     }
 
     public bool HasErrors { get; private set; }
@@ -38,8 +43,7 @@ internal sealed class TaskLog : ILog
         {
             // The terminal logger shows no message at its default verbosity, but takes a high-importance
             // "ProjectName -> text" (the line Publish ends with) to its project's result line: the summary goes there.
-            var project = _log.BuildEngine?.ProjectFileOfTaskNode is { Length: > 0 } file ? Path.GetFileNameWithoutExtension(file) : null;
-            _log.LogMessage(MessageImportance.High, project is null ? message : $"{project} -> {message}");
+            _log.LogMessage(MessageImportance.High, _projectName is null ? message : $"{_projectName} -> {message}");
             return;
         }
 

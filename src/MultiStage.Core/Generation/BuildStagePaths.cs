@@ -17,8 +17,11 @@ public static class BuildStagePaths
     /// </summary>
     public static string ToHost(string buildStagePath, string contextRoot)
     {
-        ArgumentNullException.ThrowIfNull(buildStagePath);
-        ArgumentNullException.ThrowIfNull(contextRoot);
+        if (buildStagePath is null || contextRoot is null)
+        {
+            throw new ArgumentNullException(buildStagePath is null ? nameof(buildStagePath) : nameof(contextRoot));
+        }
+
         if (!buildStagePath.StartsWith(SourceRoot + "/", StringComparison.Ordinal))
         {
             return buildStagePath;

@@ -49,7 +49,7 @@ public sealed class BuildImage : Task, ICancelableTask
 
     public override bool Execute()
     {
-        var log = new TaskLog(Log, Dockerfile);
+        var log = new TaskLog(Log, Dockerfile, BuildEngine?.ProjectFileOfTaskNode);
         try
         {
             return ExecuteAsync(log).GetAwaiter().GetResult() && !log.HasErrors;
