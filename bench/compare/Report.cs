@@ -165,7 +165,7 @@ internal static class Report
             md.AppendLine();
             md.AppendLine("## Headline command");
             md.AppendLine();
-            md.AppendLine($"(h) `{results.Select(r => r["h"]?.Command).FirstOrDefault(c => c is not null) ?? "not run"}`; (d) `{results.Select(r => r["d"]?.Command).FirstOrDefault(c => c is not null) ?? "not run"}`. Warm rebuild after a one-line edit, whole command, median of {options.WarmRuns}, the two taking turns.");
+            md.AppendLine($"(h) `{results.Select(r => r["h"]?.Command).FirstOrDefault(c => c is not null) ?? "not run"}`; (d) `{results.Select(r => r["d"]?.Command).FirstOrDefault(c => c is not null) ?? "not run"}`. Warm rebuild after a one-line edit, whole command, median of {options.WarmRuns}, the two taking turns. (h)'s engine-build column is the time the engine client reports from sending the context to the tagged image; the rest of (h) is MSBuild start-up, restore and generation on the host. First build: {(options.Prune ? "after `docker builder prune -af`" : "without pruning the engine's build cache (`--no-prune`: the engine is shared), with empty NuGet folders and no bin/obj")}. The two share no layer: every edit appends a unique comment.");
             md.AppendLine();
             md.AppendLine("| Asset | (h) first build | (d) first build | (h) warm | (h) warm, engine build | (d) warm | (h)/(d) | Target | Result |");
             md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |");

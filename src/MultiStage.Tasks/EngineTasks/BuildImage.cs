@@ -40,6 +40,8 @@ public sealed class BuildImage : Task, ICancelableTask
     public string ContextSizeWarning { get; set; } = "";
     /// <summary>The entry project's folder: the credentials of the NuGet.config files restore reads there go to BuildKit as a secret. Empty: none.</summary>
     public string NuGetProjectDirectory { get; set; } = "";
+    /// <summary>The project being containerized (MSBuildProjectFullPath): the summary line is named by it, as MSBuild names its own output lines.</summary>
+    public string ProjectFile { get; set; } = "";
 
     [Output] public string ImageId { get; set; } = "";
     [Output] public string[] ImageReferences { get; set; } = Array.Empty<string>();
@@ -49,7 +51,7 @@ public sealed class BuildImage : Task, ICancelableTask
 
     public override bool Execute()
     {
-        var log = new TaskLog(Log, Dockerfile, BuildEngine?.ProjectFileOfTaskNode);
+        var log = new TaskLog(Log, Dockerfile, ProjectFile);
         try
         {
             return ExecuteAsync(log).GetAwaiter().GetResult() && !log.HasErrors;
@@ -230,7 +232,7 @@ public sealed class BuildImage : Task, ICancelableTask
             var file = Host(d.File);
             var project = Host(d.Project);
             // MSBuild's own loggers append the project in brackets; the build stage's project is named in the message.
-            var message = project is null || project == file || project == BuildEngine?.ProjectFileOfTaskNode ? d.Message : $"{d.Message} [{project}]";
+            var message = project is null || project == file || project == ProjectFile ? d.Message : $"{d.Message} [{project}]";
             if (d.Severity == Engine.BuildOutput.BuildDiagnosticSeverity.Error)
             {
                 Log.LogError(d.Subcategory, d.Code, null, file, d.Line, d.Column, d.EndLine, d.EndColumn, message);
