@@ -29,7 +29,9 @@ public sealed class HeadlineCommandEndToEndTests
     /// <summary>Runs dotnet under <c>script</c>: stdout is a terminal, as in an interactive shell. The screen's text, escape sequences removed.</summary>
     private static ProcessResult RunInTerminal(string dir, string[] arguments)
     {
-        var command = "dotnet " + string.Join(' ', arguments.Select(a => "'" + a.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
+        // -tl:on: MSBuild's own detection ("auto") also looks at the environment (CI variables, the terminal type),
+        // which differs between machines; on a terminal the logger behaves the same either way.
+        var command = "dotnet " + string.Join(' ', arguments.Append("-tl:on").Select(a => "'" + a.Replace("'", "'\\''", StringComparison.Ordinal) + "'"));
         var result = ProcessRunner.Run("script", ["-qefc", command, "/dev/null"], dir, new Dictionary<string, string?> { ["TERM"] = "xterm-256color", ["COLUMNS"] = "200" }, TimeSpan.FromMinutes(20));
         var screen = Regex.Replace(result.Output, @"\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b\[[0-9;?]*[A-Za-z]|\x1b[=>]|\r", "");
         return result with { Output = screen };
@@ -44,7 +46,8 @@ public sealed class HeadlineCommandEndToEndTests
         // Default terminal logger, default verbosity, a clean clone: the image, and its summary on the project's line.
         var terminal = RunInTerminal(dir, Arguments(repository));
         Assert.AreEqual(0, terminal.ExitCode, terminal.Output);
-        StringAssert.Matches(terminal.Output, new Regex($@"Built image [0-9a-f]{{12}} tagged {Regex.Escape(repository)}:latest, [0-9.]+ [kMG]?B, in [0-9.]+s"), terminal.Output);
+        // The terminal logger's result line of the project: "ConsoleApp net10.0 succeeded (9.1s) → Built image …".
+        StringAssert.Matches(terminal.Output, new Regex($@"ConsoleApp net\d+\.\d+ succeeded \([0-9.]+s\) → Built image [0-9a-f]{{12}} tagged {Regex.Escape(repository)}:latest, [0-9.]+ [kMG]?B, in [0-9.]+s"), terminal.Output);
         // The host restored and generated, but compiled nothing: no assembly, no publish folder.
         Assert.IsFalse(Directory.Exists(Path.Combine(dir, "bin")), "the host must not build: " + string.Join(", ", Directory.EnumerateFileSystemEntries(dir)));
         Assert.IsTrue(File.Exists(Path.Combine(dir, "obj", "project.assets.json")), "restore still runs on the host");
@@ -67,7 +70,7 @@ public sealed class HeadlineCommandEndToEndTests
         var generate = RunInTerminal(dir, ["publish", "-t:ContainerizeMultiStage", "-nologo", $"-p:MultiStageBaseImageRegistry={TestEnvironment.ImageRegistry}", $"-p:ContainerRepository={repository}"]);
         Assert.AreEqual(0, generate.ExitCode, generate.Output);
         // The terminal logger shows a path under the current folder relative to it.
-        StringAssert.Contains(generate.Output, "Dockerfile is up to date");
+        StringAssert.Matches(generate.Output, new Regex(@"ConsoleApp net\d+\.\d+ succeeded \([0-9.]+s\) → Dockerfile is up to date"), generate.Output);
         DockerCli.Run("rmi", "-f", $"{repository}:latest");
     }
 
