@@ -75,6 +75,19 @@ public sealed class HeadlineCommandEndToEndTests
     }
 
     [TestMethod]
+    public void TheHeadlineCommandBuildsAWebAppWithoutItsHostPublishSteps()
+    {
+        // The Web SDK hooks web.config and appsettings transforms after Publish, on a host publish folder this path never makes.
+        var dir = TestEnvironment.CreateWorkspace("webapi");
+        var repository = $"e2e/headline-web-{Run}";
+        var result = ProcessRunner.Run("dotnet", Arguments(repository, "-tl:off", "-v:m"), dir, null, TimeSpan.FromMinutes(20));
+        Assert.AreEqual(0, result.ExitCode, result.Output);
+        StringAssert.Contains(result.Output, "WebApi -> Built image ");
+        Assert.IsFalse(Directory.Exists(Path.Combine(dir, "bin")), result.Output);
+        DockerCli.Run("rmi", "-f", $"{repository}:latest");
+    }
+
+    [TestMethod]
     public void MultiStagePublishOnHostKeepsTheHostPublish()
     {
         var dir = TestEnvironment.CreateWorkspace("console");
