@@ -13,6 +13,7 @@ internal sealed class Options
     public string Registry { get; private set; } = "127.0.0.1:5000";
     public bool Pin { get; private set; } = true;
     public bool Keep { get; private set; }
+    public bool Prune { get; private set; } = true;
     public string Repository { get; private set; } = "";
     public string Output { get; private set; } = "";
     public string Work { get; private set; } = "";
@@ -24,7 +25,10 @@ internal sealed class Options
           --runs N            warm rebuilds per asset and variant; medians are reported (default 7; this machine is noisy)
           --cold-runs N       cold builds per asset and variant (default 1)
           --gen-runs N        runs of the generation-only measurements on multiproject (default 30)
-          --variants LIST     subset of a,b,c,i (default all); targets needing a missing variant report FAIL
+          --variants LIST     subset of a,b,c,i,h,d (default a,b,c,i); targets needing a missing variant report FAIL.
+                              h: the headline command (dotnet publish -t:ContainerizeMultiStage -p:MultiStageBuildImage=true);
+                              d: docker build of the Dockerfile h generates, the yardstick of h
+          --no-prune          first builds without `docker builder prune -af` (an engine others share: their cache stays)
           --no-generation     skip the generation-only measurements
           --no-pin            use 127.0.0.1:5000/dotnet/* directly instead of a snapshot of them taken at the start
           --output FILE       markdown report (default docs/benchmarks.md)
@@ -58,12 +62,12 @@ internal sealed class Options
                     break;
                 case "--variants":
                     var variants = Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-                    if (variants.Length == 0 || variants.Any(v => v is not ("a" or "b" or "c" or "i")))
+                    if (variants.Length == 0 || variants.Any(v => v is not ("a" or "b" or "c" or "i" or "h" or "d")))
                     {
-                        throw new BenchException("--variants takes a subset of a,b,c,i");
+                        throw new BenchException("--variants takes a subset of a,b,c,i,h,d");
                     }
 
-                    o.Variants = new[] { "a", "b", "c", "i" }.Where(variants.Contains).ToList();
+                    o.Variants = new[] { "a", "b", "c", "i", "h", "d" }.Where(variants.Contains).ToList();
                     break;
                 case "--runs": o.WarmRuns = Count(); break;
                 case "--cold-runs": o.ColdRuns = Count(); break;
@@ -71,6 +75,7 @@ internal sealed class Options
                 case "--no-generation": o.Generation = false; break;
                 case "--no-pin": o.Pin = false; break;
                 case "--keep": o.Keep = true; break;
+                case "--no-prune": o.Prune = false; break;
                 case "--output": o.Output = Path.GetFullPath(Value()); break;
                 case "--work": o.Work = Path.GetFullPath(Value()); break;
                 case "--repo": o.Repository = Path.GetFullPath(Value()); break;

@@ -84,6 +84,8 @@ try
                 "a" => new MultiStageVariant(context, asset),
                 "b" => new SampleDockerfileVariant(context, asset),
                 "i" => new InnerLoopVariant(context, asset),
+                "h" => new HeadlineVariant(context, asset),
+                "d" => new GeneratedDockerfileVariant(context, asset),
                 _ => new PublishContainerVariant(context, asset),
             };
             var vr = new VariantResult { Key = key, Command = variant.CommandLine };
@@ -174,7 +176,7 @@ void MeasureAsset(AssetResult result, List<Variant> variants)
     {
         // One prune per round: the variants share no build step, so each one still finds nothing it can reuse.
         // (a) goes first: a step it shared with (b) could only help (b).
-        if (alive.Any(v => v is not PublishContainerVariant) && !docker.TryRun("builder", "prune", "-af"))
+        if (options.Prune && alive.Any(v => v is not PublishContainerVariant) && !docker.TryRun("builder", "prune", "-af"))
         {
             throw new BenchException("docker builder prune -af failed (see " + docker.LogPath + ")");
         }
@@ -301,7 +303,7 @@ ImageInfo BuildOnce(Variant variant, Sample sample, string label, ImageInfo? bef
         throw new BenchException($"{sample.Kind} build {sample.Run} failed (exit {result.ExitCode}); log: {log}\n{result.Tail(15)}");
     }
 
-    if (variant is MultiStageVariant && System.Text.RegularExpressions.Regex.Match(result.Output, @"Built image \S+ .* in ([0-9.]+)s\s*$", System.Text.RegularExpressions.RegexOptions.Multiline) is { Success: true } engineLine)
+    if (variant is MultiStageVariant or HeadlineVariant && System.Text.RegularExpressions.Regex.Match(result.Output, @"Built image \S+ .* in ([0-9.]+)s\s*$", System.Text.RegularExpressions.RegexOptions.Multiline) is { Success: true } engineLine)
     {
         sample.EngineSeconds = double.Parse(engineLine.Groups[1].Value, CultureInfo.InvariantCulture);
     }

@@ -292,3 +292,51 @@ internal sealed class PublishContainerVariant(BenchContext context, Asset asset)
 
     public override string RuntimeBase() => Unpinned(_baseImage);
 }
+
+/// <summary>
+/// (h) The headline command, as the README leads with it: <c>dotnet publish -t:ContainerizeMultiStage
+/// -p:MultiStageBuildImage=true</c>; judged against (d), the docker CLI building the Dockerfile it generates.
+/// </summary>
+internal sealed class HeadlineVariant(BenchContext context, Asset asset) : SdkVariant(context, asset, "h",
+    ["publish", "-t:ContainerizeMultiStage", "-nologo", "-p:MultiStageBuildImage=true", "-p:MultiStageBuildNetwork=host"])
+{
+    public override string RuntimeBase() => Unpinned(LastFrom(Path.Combine(Root, "Dockerfile")));
+}
+
+/// <summary>
+/// (d) <c>DOCKER_BUILDKIT=1 docker build --network host</c> of the Dockerfile MultiStage.Sdk generates for the asset
+/// (generated once, in <see cref="Prepare"/>, with (h)'s settings), from the context folder the Dockerfile names.
+/// </summary>
+internal sealed class GeneratedDockerfileVariant(BenchContext context, Asset asset) : Variant(context, asset, "d")
+{
+    private string[] Arguments => ["build", "--network", "host", "--progress=plain", "-t", ImageReference, "."];
+
+    public override string CommandLine => $"DOCKER_BUILDKIT=1 {Docker.Cli} build --network host -t <image> . (the Dockerfile (h) generates)";
+
+    public override void Prepare()
+    {
+        Workspace.Copy(Path.Combine(Context.Options.Repository, "testassets", Asset.Name), Root);
+        Workspace.PinSdkVersion(Root, Context.SdkVersion);
+        string[] generate =
+        [
+            "msbuild", "-restore", "-t:MultiStageGenerateDockerfile", "-nologo",
+            $"-p:MultiStageBaseImageRegistry={Context.BasePrefix}",
+            $"-p:ContainerRepository={Repository}", $"-p:ContainerImageTags={Tag}",
+            .. BaseImageArguments,
+        ];
+        var result = Proc.Run("dotnet", generate, ProjectDirectory, Path.Combine(Logs, $"{Asset.Name}-d-generate.log"), NuGetEnvironment());
+        if (!result.Ok)
+        {
+            throw new BenchException($"generating the Dockerfile failed (exit {result.ExitCode})\n{result.Tail(15)}");
+        }
+    }
+
+    public override void MakeCold()
+    {
+    }
+
+    public override (ProcResult, long?) Build(string log) =>
+        (Proc.Run(Docker.Cli, Arguments, Root, log, new Dictionary<string, string?> { ["DOCKER_BUILDKIT"] = "1" }), null);
+
+    public override string RuntimeBase() => Unpinned(LastFrom(Path.Combine(Root, "Dockerfile")));
+}

@@ -15,7 +15,7 @@ public sealed partial class GenerateDockerfile
 {
     public override bool Execute()
     {
-        var log = new TaskLog(Log, ProjectPath);
+        var log = new TaskLog(Log, ProjectPath, ProjectPath);
         var projectPath = Path.GetFullPath(ProjectPath);
         // The inner loop copies the host's publish output: it needs no restore inputs, so no graph.
         var properties = InnerLoopDirectory.Length > 0 ? null : GlobalPropertiesForGraph();

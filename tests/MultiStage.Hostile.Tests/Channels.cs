@@ -291,6 +291,7 @@ internal static class Channels
         Internal(Build, "DependencyImage", "GenerateDockerfile's DependencyImage"),
         Internal(Build, "DependencyDockerfile", "GenerateDockerfile's DependencyDockerfile"),
         Internal(Build, "ClassicDockerfile", "$(_MultiStageClassicDockerfile): the rendering generation wrote under obj/"),
+        Internal(Build, "ProjectFile", "$(MSBuildProjectFullPath): names the summary line, never sent"),
         Internal(Build, "NuGetProjectDirectory", "$(_MultiStageNuGetProjectDirectory): the entry project's folder, where the NuGet.config chain starts"),
         Typed(Build, "NoCache"), Typed(Build, "Pull"),
         SwitchChannel("Builder", "$(MultiStageBuilder), read again by the image build with the same check", "Classic", (s, v) => s with { Builder = v }) with { Task = Build },

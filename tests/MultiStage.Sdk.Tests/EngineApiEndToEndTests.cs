@@ -173,17 +173,29 @@ public sealed class EngineApiEndToEndTests
     }
 
     [TestMethod]
-    public void AFailingBuildIsOneCodedErrorWithTheStepAndItsOutput()
+    [DataRow("BuildKit")]
+    [DataRow("Classic")]
+    public void ACompileErrorOfTheBuildStageIsReportedAtTheSourceLineOnThisMachine(string builder)
     {
         var dir = TestEnvironment.CreateWorkspace("console");
-        // A compile error only the build stage sees: the host never compiles (generation alone).
-        File.WriteAllText(Path.Combine(dir, "Broken.cs"), "class Broken { int x = \"not an int\"; }\n");
-        var result = BuildThroughApi(dir, $"e2e/api-broken-{Run}", null);
+        // A missing semicolon only the build stage sees (the host never compiles here): line 7, after column 25.
+        var program = Path.Combine(dir, "Program.cs");
+        var lines = File.ReadAllLines(program);
+        lines[6] = "    static int Broken = 1";
+        File.WriteAllLines(program, lines);
+        var environment = new Dictionary<string, string?> { ["DOCKER_BUILDKIT"] = builder == "Classic" ? "0" : "1" };
+        var result = BuildThroughApi(dir, $"e2e/api-broken-{builder.ToLowerInvariant()}-{Run}", environment);
+
         Assert.AreNotEqual(0, result.ExitCode);
-        // A compile error is a cause of its own (MSTAGE231), with the failing step and the compiler's lines.
-        StringAssert.Contains(result.Output, "error MSTAGE231");
-        StringAssert.Contains(result.Output, "dotnet publish");
-        StringAssert.Contains(result.Output, "CS0029");
+        // The compiler's error as MSBuild shows its own: the file on this machine, line, column, code.
+        StringAssert.Contains(result.Output, $"{program}(7,26): error CS1002: ; expected");
+        Assert.IsFalse(result.Output.Contains("/src/Program.cs", StringComparison.Ordinal), "no build-stage path:\n" + result.Output);
+        // Then one coded error that counts them; the compiler's text is not repeated inside it.
+        StringAssert.Matches(result.Output, new Regex(@"error MSTAGE233: The build stage failed: 1 compiler error, "));
+        Assert.IsFalse(Regex.IsMatch(result.Output, "MSTAGE233:[^\n]*CS1002"), result.Output);
+        // MSBuild printed it twice in the build stage; here it is one error (the console logger's own summary repeats each once).
+        Assert.AreEqual(2, Regex.Matches(result.Output, "error CS1002").Count, result.Output);
+        StringAssert.Contains(result.Output, "2 Error(s)");
         Assert.IsFalse(result.Output.Contains("   at "), "no stack trace:\n" + result.Output);
     }
 

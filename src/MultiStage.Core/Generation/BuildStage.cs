@@ -27,7 +27,7 @@ public static class BuildStage
             yield return new Arg("TARGETARCH");
         }
 
-        yield return new Workdir("/src");
+        yield return new Workdir(BuildStagePaths.SourceRoot);
         var nuget = new List<KeyValuePair<string, string>> { new("NUGET_PACKAGES", BuildStageScripts.NuGetPackagesFolder) };
         if (mounts)
         {

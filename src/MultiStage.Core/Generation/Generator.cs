@@ -45,7 +45,7 @@ public static class Generator
                 return null;
             }
 
-            log.Info($"{result.DockerfilePath} is up to date.");
+            log.Info($"{result.DockerfilePath} is up to date.", Verbosity.Summary);
             // The classic rendering is a build intermediate under obj/, not a file of the repository: an image build after the check needs it.
             return WriteClassicDockerfile(result, log) ? result : null;
         }
@@ -98,7 +98,7 @@ public static class Generator
 
         log.Info(written.Count == 0
             ? $"{result.DockerfilePath} is up to date."
-            : $"Wrote {result.DockerfilePath} (runtime image {result.Images.RuntimeImage}).");
+            : $"Wrote {result.DockerfilePath} (runtime image {result.Images.RuntimeImage}).", Verbosity.Summary);
         return result with { WrittenFiles = written, OutputFiles = outputs };
     }
 

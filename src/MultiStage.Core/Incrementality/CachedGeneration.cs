@@ -72,7 +72,7 @@ public sealed class CachedGeneration
                     if (storeClosure is null && GenerationStamp.TryRead(Path.GetFullPath(GenerationStampFile), stampKey) is { } stored)
                     {
                         var outputs = GenerationOutputs.FromPairs(stored);
-                        log.Info($"{outputs.Dockerfile} is up to date: nothing it is generated from changed since the last run.");
+                        log.Info($"{outputs.Dockerfile} is up to date: nothing it is generated from changed since the last run.", Verbosity.Summary);
                         return outputs;
                     }
                 }

@@ -19,4 +19,10 @@ public enum Verbosity
     Minimal,
     Normal,
     Detailed,
+
+    /// <summary>
+    /// The one line an operation ends with (the Dockerfile written, the image built): shown at every verbosity. An
+    /// MSBuild host shows it as "Project -> …", the form .NET's terminal logger puts on the project's result line.
+    /// </summary>
+    Summary,
 }

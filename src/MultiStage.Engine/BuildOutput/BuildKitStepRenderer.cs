@@ -9,7 +9,7 @@ namespace MultiStage.Engine.BuildOutput;
 /// "#N &lt;output line&gt;" (detailed verbosity), "#N CACHED", "#N DONE 1.2s" or "#N ERROR: …". Keeps the first
 /// failed step with its last lines for the error.
 /// </summary>
-internal sealed class BuildKitStepRenderer(ILog log, BuildKitProgress progress)
+internal sealed class BuildKitStepRenderer(ILog log, BuildKitProgress progress, BuildDiagnostics? diagnostics = null)
 {
     private readonly Dictionary<string, Step> _steps = new(StringComparer.Ordinal);
 
@@ -79,6 +79,7 @@ internal sealed class BuildKitStepRenderer(ILog log, BuildKitProgress progress)
                 case BuildStepLog output:
                     var text = AnsiText.Strip(output.Line).TrimEnd('\r');
                     step.Lines.Add(text, output.Stream == BuildLogStream.Stderr);
+                    diagnostics?.AddLine(text);
                     log.Info($"#{stepEvent.Step} {text}", Verbosity.Detailed);
                     break;
                 case BuildStepWarning warning:

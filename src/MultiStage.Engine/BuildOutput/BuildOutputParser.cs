@@ -27,9 +27,9 @@ internal sealed class BuildOutputParser
     public BuildOutputParser(ILog log, BuildKitProgress? buildKit, bool buildah = false)
     {
         _log = log;
-        _buildKit = buildKit is null ? null : new BuildKitStepRenderer(log, buildKit);
-        _classic = new ClassicBuildOutput(log);
-        _buildah = buildah ? new BuildahOutput(log) : null;
+        _buildKit = buildKit is null ? null : new BuildKitStepRenderer(log, buildKit, Diagnostics);
+        _classic = new ClassicBuildOutput(log, Diagnostics);
+        _buildah = buildah ? new BuildahOutput(log) { LineReceived = Diagnostics.AddLine } : null;
     }
 
     /// <summary>Buildah's output, when the engine is Podman: its step events and raw lines.</summary>
@@ -43,6 +43,9 @@ internal sealed class BuildOutputParser
 
     /// <summary>The build error the engine reported, mapped to a code; null while none.</summary>
     public EngineException? Error { get; private set; }
+
+    /// <summary>The compiler, MSBuild and NuGet errors and warnings the build's steps printed.</summary>
+    public BuildDiagnostics Diagnostics { get; } = new();
 
     /// <summary>Whether any BuildKit progress arrived.</summary>
     public bool SawBuildKitTrace { get; private set; }
@@ -153,7 +156,17 @@ internal sealed class BuildOutputParser
         var error = _buildah is not null ? BuildErrorClassifier.Buildah(message, _buildah)
             : _buildKit is not null || SawBuildKitTrace ? BuildErrorClassifier.BuildKit(message, _buildKit?.FailedStep)
             : BuildErrorClassifier.Classic(message, code, _classic);
-        Error = FailureCauses.Refine(error, message);
+        // A cause with its own fix (network, disk, platform, login) comes first; build errors the step printed in
+        // MSBuild's format are then reported each at its source line, with one error that counts them.
+        var refined = FailureCauses.Refine(error, message);
+        var summarized = BuildStageFailure.FromDiagnostics(error, Diagnostics);
+        Error = summarized.Code == EngineErrorCodes.BuildStageErrors && (ReferenceEquals(refined, error) || refined.Code == EngineErrorCodes.BuildStageCompileFailed)
+            ? summarized
+            : refined;
+        if (Error.Diagnostics.Count == 0)
+        {
+            Error.Diagnostics = Diagnostics.All;
+        }
     }
 
     private static string? GetString(JsonElement element, string name) =>

@@ -8,7 +8,7 @@ namespace MultiStage.Engine.BuildOutput;
 /// The "stream" text of the classic builder ("Step 2/5 : RUN …", " ---> abc123", the commands' output), logged as
 /// <c>docker build</c> shows it; keeps the current step and its last lines for the error.
 /// </summary>
-internal sealed partial class ClassicBuildOutput(ILog log)
+internal sealed partial class ClassicBuildOutput(ILog log, BuildDiagnostics? diagnostics = null)
 {
     private readonly StringBuilder _pending = new();
     private bool _inStderr;
@@ -109,6 +109,7 @@ internal sealed partial class ClassicBuildOutput(ILog log)
 
         // Output of the step (RUN), or BuildKit's own text when the engine falls back to plain output.
         Lines.Add(line, isStderr);
+        diagnostics?.AddLine(line);
         log.Info("  " + line, Verbosity.Detailed);
     }
 

@@ -70,6 +70,9 @@ public sealed record BuildResult(string ImageId, IReadOnlyList<string> Tags, lon
 {
     /// <summary>How the build context reached the engine; null when not known.</summary>
     public ContextTransfer? Context { get; init; }
+
+    /// <summary>The warnings (compiler, MSBuild, NuGet) the build's steps printed, paths as the build stage saw them.</summary>
+    public IReadOnlyList<BuildOutput.BuildDiagnostic> Diagnostics { get; init; } = [];
 }
 
 /// <summary>How a build's context reached the engine.</summary>

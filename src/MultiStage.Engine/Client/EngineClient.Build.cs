@@ -136,8 +136,8 @@ public sealed partial class EngineClient
             string.Create(
                 CultureInfo.InvariantCulture,
                 $"Built image {ShortId(imageId)}{(references.Count > 0 ? " tagged " + string.Join(", ", references) : string.Empty)}, {FormatSize(size)}, in {stopwatch.Elapsed.TotalSeconds:0.0}s"),
-            Verbosity.Minimal);
-        return new BuildResult(imageId, references, size, stopwatch.Elapsed, builder) { Context = transfer };
+            Verbosity.Summary);
+        return new BuildResult(imageId, references, size, stopwatch.Elapsed, builder) { Context = transfer, Diagnostics = parser.Diagnostics.All };
     }
 
     /// <summary>Completes when every task has, whatever its outcome; each task's own result or failure is read afterwards.</summary>

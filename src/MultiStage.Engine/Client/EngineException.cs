@@ -23,6 +23,9 @@ public sealed class EngineException : Exception
 
     /// <summary>For a failed Dockerfile step: the last lines the step printed.</summary>
     public IReadOnlyList<string> LastOutputLines { get; init; } = [];
+
+    /// <summary>The compiler, MSBuild and NuGet errors and warnings the build's steps printed, paths as the build stage saw them.</summary>
+    public IReadOnlyList<BuildOutput.BuildDiagnostic> Diagnostics { get; internal set; } = [];
 }
 
 /// <summary>The codes <see cref="EngineException"/> carries. Each is documented in docs/errors-engine.md.</summary>
@@ -108,6 +111,9 @@ public static class EngineErrorCodes
 
     /// <summary>BuildKit asked the session for a registry's credentials and they could not be read (warning).</summary>
     public const string SessionCredentialsUnavailable = "MSTAGE240";
+
+    /// <summary>A build step failed with compiler, MSBuild or NuGet errors, which are reported each at its own file and line.</summary>
+    public const string BuildStageErrors = "MSTAGE233";
 
     /// <summary>The registry asked for credentials and none, or wrong ones, were given.</summary>
     public const string RegistryUnauthorized = "MSTAGE300";

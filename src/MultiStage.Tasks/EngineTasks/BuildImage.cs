@@ -42,6 +42,8 @@ public sealed class BuildImage : Task, ICancelableTask
     public string ContextSizeWarning { get; set; } = "";
     /// <summary>The entry project's folder: the credentials of the NuGet.config files restore reads there go to BuildKit as a secret. Empty: none.</summary>
     public string NuGetProjectDirectory { get; set; } = "";
+    /// <summary>The project being containerized (MSBuildProjectFullPath): the summary line is named by it, as MSBuild names its own output lines.</summary>
+    public string ProjectFile { get; set; } = "";
 
     [Output] public string ImageId { get; set; } = "";
     [Output] public string[] ImageReferences { get; set; } = Array.Empty<string>();
@@ -51,13 +53,14 @@ public sealed class BuildImage : Task, ICancelableTask
 
     public override bool Execute()
     {
-        var log = new TaskLog(Log, Dockerfile);
+        var log = new TaskLog(Log, Dockerfile, ProjectFile);
         try
         {
             return ExecuteAsync(log).GetAwaiter().GetResult() && !log.HasErrors;
         }
         catch (EngineException e)
         {
+            LogBuildStageDiagnostics(e.Diagnostics);
             log.Error(e.Code, Describe(e), Dockerfile);
             return false;
         }
@@ -137,6 +140,7 @@ public sealed class BuildImage : Task, ICancelableTask
             },
             log,
             _cancel.Token).ConfigureAwait(false);
+        LogBuildStageDiagnostics(result.Diagnostics);
         ImageId = result.ImageId;
         ImageReferences = result.Tags.ToArray();
 
@@ -215,6 +219,31 @@ public sealed class BuildImage : Task, ICancelableTask
         }
 
         return secrets;
+    }
+
+    /// <summary>
+    /// The build stage's compiler, MSBuild and NuGet diagnostics as this build's own, at the files on this machine, so
+    /// IDEs and CI annotations point at the source line rather than at the Dockerfile.
+    /// </summary>
+    private void LogBuildStageDiagnostics(IReadOnlyList<Engine.BuildOutput.BuildDiagnostic> diagnostics)
+    {
+        var contextRoot = ContextRoot.Length > 0 ? Path.GetFullPath(ContextRoot) : null;
+        string? Host(string? path) => path is null || contextRoot is null ? path : BuildStagePaths.ToHost(path, contextRoot);
+        foreach (var d in diagnostics)
+        {
+            var file = Host(d.File);
+            var project = Host(d.Project);
+            // MSBuild's own loggers append the project in brackets; the build stage's project is named in the message.
+            var message = project is null || project == file || project == ProjectFile ? d.Message : $"{d.Message} [{project}]";
+            if (d.Severity == Engine.BuildOutput.BuildDiagnosticSeverity.Error)
+            {
+                Log.LogError(d.Subcategory, d.Code, null, file, d.Line, d.Column, d.EndLine, d.EndColumn, message);
+            }
+            else
+            {
+                Log.LogWarning(d.Subcategory, d.Code, null, file, d.Line, d.Column, d.EndLine, d.EndColumn, message);
+            }
+        }
     }
 
     private static string Describe(EngineException e)
