@@ -191,7 +191,8 @@ public sealed partial class EngineClient
         {
             Dockerfile = request.DockerfilePath,
             Tags = references.ToList(),
-            BuildArgs = request.BuildArgs.ToDictionary(p => p.Key, p => p.Value),
+            BuildArgs = WithInlineCache(request, builder),
+            CacheFrom = request.CacheFrom.Count > 0 ? request.CacheFrom.ToList() : null,
             Labels = request.Labels.ToDictionary(p => p.Key, p => p.Value),
             Platform = string.IsNullOrEmpty(request.Platform) ? null : request.Platform,
             Target = string.IsNullOrEmpty(request.TargetStage) ? null : request.TargetStage,
@@ -206,6 +207,21 @@ public sealed partial class EngineClient
             // (verified on Docker 20.10: no session is needed when the context is the request body).
             Version = builder == BuilderKind.BuildKit ? "2" : "1",
         };
+
+    /// <summary>The build arguments, with BuildKit's inline-cache switch when asked for (a value the user gave wins).</summary>
+    private static Dictionary<string, string> WithInlineCache(BuildRequest request, BuilderKind builder)
+    {
+        var args = request.BuildArgs.ToDictionary(p => p.Key, p => p.Value);
+        if (request.InlineCache && builder == BuilderKind.BuildKit && !args.ContainsKey(InlineCacheArgument))
+        {
+            args[InlineCacheArgument] = "1";
+        }
+
+        return args;
+    }
+
+    /// <summary>The build argument BuildKit reads to write the inline cache metadata into the image's config.</summary>
+    public const string InlineCacheArgument = "BUILDKIT_INLINE_CACHE";
 
     /// <summary>Completes when every task has, whatever its outcome; each task's own result or failure is read afterwards.</summary>
     private static Task Settled(params Task[] tasks) =>

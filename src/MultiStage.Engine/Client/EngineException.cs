@@ -85,6 +85,12 @@ public static class EngineErrorCodes
     /// <summary>A local file the build reads (the Dockerfile, the context) could not be read: missing, no permission, disk error.</summary>
     public const string LocalFileFailed = "MSTAGE223";
 
+    /// <summary>MultiStageCacheFrom holds a value that is not an image reference.</summary>
+    public const string InvalidCacheFrom = "MSTAGE224";
+
+    /// <summary>MultiStageCacheTo asks for a cache export the Engine API's /build cannot make (only 'inline').</summary>
+    public const string UnsupportedCacheTo = "MSTAGE225";
+
     /// <summary>The registry asked for credentials and none, or wrong ones, were given.</summary>
     public const string RegistryUnauthorized = "MSTAGE300";
 

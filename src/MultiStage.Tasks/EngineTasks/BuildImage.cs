@@ -41,6 +41,11 @@ public sealed class BuildImage : Task, ICancelableTask
     /// <summary>The entry project's folder: the credentials of the NuGet.config files restore reads there go to BuildKit as a secret. Empty: none.</summary>
     public string NuGetProjectDirectory { get; set; } = "";
 
+    /// <summary>MultiStageCacheFrom: ';'-separated images whose layers may serve as build cache (cachefrom).</summary>
+    public string CacheFrom { get; set; } = "";
+    /// <summary>MultiStageCacheTo: 'inline' writes BuildKit's cache metadata into the image, the one export the Engine API offers.</summary>
+    public string CacheTo { get; set; } = "";
+
     [Output] public string ImageId { get; set; } = "";
     [Output] public string[] ImageReferences { get; set; } = Array.Empty<string>();
     [Output] public string[] PushedReferences { get; set; } = Array.Empty<string>();
@@ -93,6 +98,8 @@ public sealed class BuildImage : Task, ICancelableTask
         var relative = Path.GetRelativePath(contextRoot, dockerfile);
         var outside = classic || relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative);
         var sizeWarning = Engine.Context.ContextSizeWarning.ParseThreshold(ContextSizeWarning);
+        var cacheFrom = BuildCache.ParseCacheFrom(CacheFrom);
+        var inlineCache = BuildCache.ParseCacheTo(CacheTo);
         var buildArgs = BuildArguments.Collect(BuildArgs.Select(i => new KeyValuePair<string, string>(i.ItemSpec, i.GetMetadata("Value"))));
         var extra = outside
             ? new[] { new BuildContextFile(BuildContext.GeneratedDockerfileName, File.ReadAllBytes(dockerfile)) }
@@ -132,6 +139,8 @@ public sealed class BuildImage : Task, ICancelableTask
                 BaseImages = dependencies ? [] : BaseImages.Where(i => i.Length > 0).ToList(),
                 Builder = builder,
                 Secrets = secrets,
+                CacheFrom = cacheFrom,
+                InlineCache = inlineCache,
             },
             log,
             _cancel.Token).ConfigureAwait(false);
