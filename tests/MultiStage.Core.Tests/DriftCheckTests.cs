@@ -63,9 +63,9 @@ public sealed class DriftCheckTests
     {
         using var repo = new RepoFixture();
         var log = new TestLog();
-        Generator.Generate(repo.Project(), repo.Settings() with { SdkSource = "Feed" }, repo.ExternalRoots, false, log);
-        Assert.IsNull(Generator.Generate(repo.Project(), repo.Settings(), repo.ExternalRoots, true, log));
-        StringAssert.Contains(log.Errors.Single().Message, "generated with -p:MultiStageSdkSource=Feed");
+        Generator.Generate(repo.Project(), repo.Settings(), repo.ExternalRoots, false, log);
+        Assert.IsNull(Generator.Generate(repo.Project(), repo.Settings() with { SdkSource = "Feed" }, repo.ExternalRoots, true, log));
+        StringAssert.Contains(log.Errors.Single().Message, "generated with -p:MultiStageSdkSource=Context; this run has MultiStageSdkSource=Feed");
     }
 
     [TestMethod]

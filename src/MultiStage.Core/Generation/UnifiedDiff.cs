@@ -23,7 +23,8 @@ public static class UnifiedDiff
             return "";
         }
 
-        var lines = new InlineDiffBuilder(new Differ()).BuildDiffModel(before ?? "", after, ignoreWhitespace: false).Lines
+        // The line break ending the last line ends no further, empty line.
+        var lines = new InlineDiffBuilder(new Differ()).BuildDiffModel(WithoutFinalBreak(before ?? ""), WithoutFinalBreak(after), ignoreWhitespace: false).Lines
             .Where(l => l.Type != ChangeType.Imaginary)
             .ToList();
         var output = new List<string>
@@ -78,6 +79,11 @@ public static class UnifiedDiff
             index = stop;
         }
 
+        if (output.Count == 2)
+        {
+            output.Add("(the files differ only in the line break at the end)");
+        }
+
         var text = new StringBuilder();
         foreach (var line in output.Take(MaxLines))
         {
@@ -91,6 +97,8 @@ public static class UnifiedDiff
 
         return text.ToString();
     }
+
+    private static string WithoutFinalBreak(string text) => text.EndsWith("\n", StringComparison.Ordinal) ? text.Substring(0, text.Length - 1) : text;
 
     /// <summary>A hunk's range as diff -u writes it: no count for one line, and the line before for none.</summary>
     private static string Range(int start, int count) => count switch
