@@ -192,7 +192,9 @@ public sealed partial class EngineClient
             Dockerfile = request.DockerfilePath,
             Tags = references.ToList(),
             BuildArgs = WithInlineCache(request, builder),
-            CacheFrom = request.CacheFrom.Count > 0 ? request.CacheFrom.ToList() : null,
+            // The engine reads cachefrom as one JSON array; Docker.DotNet repeats the key once per list element, and the
+            // engine would then parse the first image name as JSON. One element holding the array gives the one key.
+            CacheFrom = request.CacheFrom.Count > 0 ? [System.Text.Json.JsonSerializer.Serialize(request.CacheFrom)] : null,
             Labels = request.Labels.ToDictionary(p => p.Key, p => p.Value),
             Platform = string.IsNullOrEmpty(request.Platform) ? null : request.Platform,
             Target = string.IsNullOrEmpty(request.TargetStage) ? null : request.TargetStage,
