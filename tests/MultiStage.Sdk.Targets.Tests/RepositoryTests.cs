@@ -99,6 +99,44 @@ public sealed class RepositoryTests
         Assert.IsFalse(File.Exists(Path.Combine(repo.Root, "Orders.Worker.Dockerfile")));
     }
 
+    /// <summary>The same through a classic .sln and a solution filter (.slnf) of it, which MSBuild also builds as a solution.</summary>
+    [TestMethod]
+    public void SlnAndSolutionFilterWorkAlike()
+    {
+        var repo = Workspace.CreateRepository("repo", Solution, restore: false);
+        var projects = new[] { "src/Orders.Api/Orders.Api.csproj", "src/Orders.Core/Orders.Core.csproj", "src/Orders.Data/Orders.Data.csproj", "src/Orders.Text/Orders.Text.csproj", "src/Orders.Worker/Orders.Worker.csproj", "tests/Orders.Tests/Orders.Tests.csproj" };
+        var guids = projects.Select((_, i) => "{00000000-0000-0000-0000-00000000000" + i + "}").ToList();
+        var sln = new System.Text.StringBuilder("\nMicrosoft Visual Studio Solution File, Format Version 12.00\n# Visual Studio Version 17\n");
+        for (var i = 0; i < projects.Length; i++)
+        {
+            sln.Append($"Project(\"{{9A19103F-16F7-4668-BE54-9A1E7A4F7556}}\") = \"{Path.GetFileNameWithoutExtension(projects[i])}\", \"{projects[i].Replace('/', '\\')}\", \"{guids[i]}\"\nEndProject\n");
+        }
+
+        sln.Append("Global\n\tGlobalSection(SolutionConfigurationPlatforms) = preSolution\n\t\tDebug|Any CPU = Debug|Any CPU\n\tEndGlobalSection\n\tGlobalSection(ProjectConfigurationPlatforms) = postSolution\n");
+        foreach (var guid in guids)
+        {
+            sln.Append($"\t\t{guid}.Debug|Any CPU.ActiveCfg = Debug|Any CPU\n\t\t{guid}.Debug|Any CPU.Build.0 = Debug|Any CPU\n");
+        }
+
+        sln.Append("\tEndGlobalSection\nEndGlobal\n");
+        File.WriteAllText(Path.Combine(repo.Root, "Orders.sln"), sln.ToString());
+        // The filter leaves the worker out.
+        File.WriteAllText(Path.Combine(repo.Root, "Api.slnf"), "{\n  \"solution\": {\n    \"path\": \"Orders.sln\",\n    \"projects\": [\n      \"src\\\\Orders.Api\\\\Orders.Api.csproj\",\n      \"src\\\\Orders.Core\\\\Orders.Core.csproj\",\n      \"src\\\\Orders.Text\\\\Orders.Text.csproj\",\n      \"tests\\\\Orders.Tests\\\\Orders.Tests.csproj\"\n    ]\n  }\n}\n");
+
+        var filter = Path.Combine(repo.Root, "Api.slnf");
+        InProcessBuild.Restore(filter);
+        var filtered = InProcessBuild.Run(filter, "ContainerizeMultiStage").EnsureSuccess();
+        Assert.AreEqual(1, Regex.Matches(filtered.Output, @":latest \(generated\)").Count, filtered.Output);
+        Assert.IsTrue(File.Exists(Path.Combine(repo.Root, "Orders.Api.Dockerfile")));
+        Assert.IsFalse(File.Exists(Path.Combine(repo.Root, "Orders.Worker.Dockerfile")), "the filter leaves the worker out");
+
+        var all = Path.Combine(repo.Root, "Orders.sln");
+        InProcessBuild.Restore(all);
+        var run = InProcessBuild.Run(all, "ContainerizeMultiStage").EnsureSuccess();
+        Assert.AreEqual(2, Regex.Matches(run.Output, @":latest \(generated\)").Count, run.Output);
+        Assert.IsTrue(File.Exists(Path.Combine(repo.Root, "Orders.Worker.Dockerfile")));
+    }
+
     /// <summary>A traversal project (ProjectReference items, as Microsoft.Build.Traversal's dirs.proj has) importing Solution.targets.</summary>
     [TestMethod]
     public void ATraversalProjectContainerizesItsApplications()
