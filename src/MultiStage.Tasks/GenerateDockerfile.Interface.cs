@@ -66,6 +66,8 @@ public sealed partial class GenerateDockerfile : Task
     public string ClosureCacheFile { get; set; } = "";
     /// <summary>Where the stamp of the last generation is kept (under obj/); empty: plan every time. Needs <see cref="ClosureCacheFile"/>.</summary>
     public string GenerationStampFile { get; set; } = "";
+    /// <summary>MultiStageBuildNetwork: 'host' silences the warning about feeds on this machine's loopback (MSTAGE170).</summary>
+    public string BuildNetwork { get; set; } = "";
     /// <summary>Compare with the files on disk and fail when they differ; write nothing.</summary>
     public bool CheckOnly { get; set; }
 

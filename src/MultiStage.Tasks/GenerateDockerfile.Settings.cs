@@ -72,6 +72,7 @@ public sealed partial class GenerateDockerfile
             CacheMounts = CacheMounts,
             MaxCpuCount = MaxCpuCount,
             DockerIgnorePatterns = DockerIgnorePatterns.Select(i => i.ItemSpec).ToList(),
+            BuildNetwork = BuildNetwork,
         };
     }
 

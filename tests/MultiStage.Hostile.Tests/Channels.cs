@@ -277,6 +277,7 @@ internal static class Channels
         },
         Internal(Gen, "SdkPackageDirectory", "$(_MultiStageSdkPackageRoot): the folder NuGet restored the SDK into"),
         Internal(Gen, "ExternalRoots", "@(_MultiStageExternalRoot): the SDK's and NuGet's own folders"),
+        new Channel(Gen, "BuildNetwork", "$(MultiStageBuildNetwork)", ChannelKind.Engine) { Why = "compared with 'host' to silence MSTAGE170 for loopback feeds; never written into the Dockerfile (the image build's NetworkMode channel tries the values)" },
         Internal(Gen, "InnerLoopDirectory", "$(_MultiStageInnerLoopDirectory): under obj/"),
         Internal(Gen, "ClosureCacheFile", "$(_MultiStageClosureCacheFile): under obj/"),
         Internal(Gen, "GenerationStampFile", "$(_MultiStageGenerationStampFile): under obj/"),
@@ -303,6 +304,8 @@ internal static class Channels
         EngineChannel("TargetStage", "$(MultiStageBuildTarget): tried by EngineRequestTests"),
         EngineChannel("ContextSizeWarning", "$(MultiStageContextSizeWarning): read on this machine, tried by EngineParameterTests"),
         EngineChannel("BuildArgs", "@(MultiStageBuildArg) Include: tried by EngineRequestTests"),
+        EngineChannel("CacheFrom", "$(MultiStageCacheFrom): each ';'-separated value must be an image reference (MSTAGE224), tried by ClientBuildCacheTests"),
+        EngineChannel("CacheTo", "$(MultiStageCacheTo): 'inline' or MSTAGE225, tried by ClientBuildCacheTests"),
         EngineChannel("BuildArgs%Value", "@(MultiStageBuildArg) Value metadata: tried by the engine layer through a label that takes a build argument"),
     };
 

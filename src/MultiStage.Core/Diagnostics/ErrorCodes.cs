@@ -47,6 +47,8 @@ public static class ErrorCodes
     public const string InvalidDockerIgnorePattern = "MSTAGE132";
     /// <summary>The entry project's path holds a character the build stage's dotnet command line cannot pass to MSBuild.</summary>
     public const string UnbuildableProjectPath = "MSTAGE133";
+    /// <summary>The Dockerfile path holds the generated Dockerfile of another project of the same build context.</summary>
+    public const string DockerfileOfAnotherProject = "MSTAGE134";
     public const string NuGetConfigUnreadable = "MSTAGE140";
     public const string NuGetCredentialsNeedBuildKit = "MSTAGE141";
     /// <summary>A user-owned .dockerignore lets a NuGet.config holding secrets into the build context.</summary>

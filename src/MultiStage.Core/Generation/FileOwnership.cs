@@ -1,4 +1,6 @@
+using MultiStage.Diagnostics;
 using MultiStage.IO;
+using MultiStage.Logging;
 using MultiStage.Model;
 
 namespace MultiStage.Generation;
@@ -29,4 +31,55 @@ public static class FileOwnership
     public static bool MayWriteStateFolder(string contextRoot) =>
         !Directory.Exists(Path.Combine(contextRoot, WellKnownNames.StateFolder))
         || AtomicFile.ReadOrNull(StateFolderMarker(contextRoot)) is { } marker && IsGenerated(marker);
+
+    /// <summary>The context-relative path of the project a generated Dockerfile names in its header; null for any other text.</summary>
+    public static string? GeneratedFrom(string? content)
+    {
+        var prefix = "# " + DockerfileBuilder.HeaderLine + " from ";
+        if (content is null || !content.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var end = content.IndexOf('\n');
+        var line = end < 0 ? content : content.Substring(0, end);
+        var colon = line.LastIndexOf(DockerfileBuilder.HeaderEnd, StringComparison.Ordinal);
+        return colon <= prefix.Length ? null : line.Substring(prefix.Length, colon - prefix.Length);
+    }
+
+    /// <summary>
+    /// Whether every path this generation writes is its to write: the Dockerfile inside the context and neither the
+    /// user's nor another project's, the state folder ours. Errors logged.
+    /// </summary>
+    public static bool MayWriteAll(ResolvedSettings resolved, ContextLayout layout, string dockerfilePath, string ignorePath, bool vendor, ILog log)
+    {
+        if (!PathUtil.IsUnder(dockerfilePath, layout.Root) || PathUtil.Comparer.Equals(dockerfilePath, ignorePath)
+            || PathUtil.IsUnder(dockerfilePath, Path.Combine(layout.Root, WellKnownNames.StateFolder)))
+        {
+            log.Error(ErrorCodes.InvalidDockerfilePath, $"MultiStageDockerfile '{dockerfilePath}' must be a file inside the build context {layout.Root}, other than its {WellKnownNames.DockerIgnore} and {WellKnownNames.StateFolder} folder: the generator writes nowhere else.");
+            return false;
+        }
+
+        if (!resolved.OverwriteDockerfile && !MayWrite(dockerfilePath))
+        {
+            log.Error(ErrorCodes.DockerfileNotGenerated, $"{dockerfilePath} has no '# {DockerfileBuilder.HeaderLine}' header: it is yours and is left as it is. Set MultiStageDockerfile to write the generated Dockerfile elsewhere, or MultiStageOverwriteDockerfile=true to replace this file.", dockerfilePath);
+            return false;
+        }
+
+        if (!resolved.OverwriteDockerfile && GeneratedFrom(AtomicFile.ReadOrNull(dockerfilePath)) is { } other
+            && !PathUtil.Comparer.Equals(other, layout.EntryProject) && File.Exists(Path.Combine(layout.Root, other)))
+        {
+            log.Error(ErrorCodes.DockerfileOfAnotherProject, $"{dockerfilePath} is the Dockerfile of {other}, and {layout.EntryProject} would overwrite it: both applications have the build context {layout.Root}. Give each its own file with MultiStageDockerfile, e.g. <MultiStageDockerfile>$(MSBuildThisFileDirectory)$(MSBuildProjectName).Dockerfile</MultiStageDockerfile> in the Directory.Build.props beside the context root (docs/repository.md).", dockerfilePath);
+            return false;
+        }
+
+        if (vendor && !MayWriteStateFolder(layout.Root))
+        {
+            var folder = Path.Combine(layout.Root, WellKnownNames.StateFolder);
+            log.Error(ErrorCodes.StateFolderNotGenerated, $"{folder} was not made by {WellKnownNames.SdkName} (it has no {Path.GetFileName(StateFolderMarker(layout.Root))} with the '# {DockerfileBuilder.HeaderLine}' header), and the SDK package would be vendored into it. Rename the folder, or set MultiStageSdkSource=Feed.", folder);
+            return false;
+        }
+
+        return true;
+    }
 }

@@ -41,7 +41,11 @@ public static class Generator
         {
             if (stale.Count > 0)
             {
-                log.Error(ErrorCodes.DockerfileOutOfDate, $"{string.Join(" and ", stale)} {(stale.Count == 1 ? "is" : "are")} not what the project generates now. Run 'dotnet publish -t:ContainerizeMultiStage' and commit the result.", stale[0]);
+                var expected = new[] { (result.DockerfilePath, result.DockerfileText), (result.DockerIgnorePath, result.DockerIgnoreText ?? "") }.Concat(renderings)
+                    .ToDictionary(f => f.Item1, f => f.Item2, PathUtil.Comparer);
+                var onDisk = AtomicFile.ReadOrNull(result.DockerfilePath);
+                var why = onDisk is null ? null : DriftCheck.Explain(settings, onDisk, result.DockerfileText, alternative => Plan(project, alternative, externalRoots, DriftCheck.Silent, null)?.Result.DockerfileText);
+                log.Error(ErrorCodes.DockerfileOutOfDate, DriftCheck.Describe(stale, expected, why), stale[0]);
                 return null;
             }
 
@@ -228,7 +232,7 @@ public static class Generator
             }
         }
 
-        var nuget = NuGetConfigRendering.Plan(layout, Path.GetDirectoryName(Path.GetFullPath(project.ProjectPath))!, resolved.Builder, settings.EnvironmentVariable, log);
+        var nuget = NuGetConfigRendering.Plan(layout, Path.GetDirectoryName(Path.GetFullPath(project.ProjectPath))!, resolved.Builder, settings.EnvironmentVariable, settings.BuildNetwork, log);
         if (nuget is null)
         {
             return null;
@@ -256,7 +260,7 @@ public static class Generator
 
         var dockerfilePath = resolved.DockerfilePath ?? Path.Combine(layout.Root, WellKnownNames.Dockerfile);
         var ignorePath = Path.Combine(layout.Root, WellKnownNames.DockerIgnore);
-        if (!MayWrite(resolved, layout, dockerfilePath, ignorePath, vendor is not null, log))
+        if (!FileOwnership.MayWriteAll(resolved, layout, dockerfilePath, ignorePath, vendor is not null, log))
         {
             return null;
         }
@@ -295,35 +299,6 @@ public static class Generator
             BaseImages = new[] { images.SdkImage, images.RuntimeImage },
             Inputs = inputs,
         }, resolved, vendor, nuget.Files);
-    }
-
-    /// <summary>
-    /// Whether every path this generation writes is its to write: the Dockerfile inside the context and not the
-    /// user's, the state folder ours. Errors logged.
-    /// </summary>
-    private static bool MayWrite(ResolvedSettings resolved, ContextLayout layout, string dockerfilePath, string ignorePath, bool vendor, ILog log)
-    {
-        if (!PathUtil.IsUnder(dockerfilePath, layout.Root) || PathUtil.Comparer.Equals(dockerfilePath, ignorePath)
-            || PathUtil.IsUnder(dockerfilePath, Path.Combine(layout.Root, WellKnownNames.StateFolder)))
-        {
-            log.Error(ErrorCodes.InvalidDockerfilePath, $"MultiStageDockerfile '{dockerfilePath}' must be a file inside the build context {layout.Root}, other than its {WellKnownNames.DockerIgnore} and {WellKnownNames.StateFolder} folder: the generator writes nowhere else.");
-            return false;
-        }
-
-        if (!resolved.OverwriteDockerfile && !FileOwnership.MayWrite(dockerfilePath))
-        {
-            log.Error(ErrorCodes.DockerfileNotGenerated, $"{dockerfilePath} has no '# {DockerfileBuilder.HeaderLine}' header: it is yours and is left as it is. Set MultiStageDockerfile to write the generated Dockerfile elsewhere, or MultiStageOverwriteDockerfile=true to replace this file.", dockerfilePath);
-            return false;
-        }
-
-        if (vendor && !FileOwnership.MayWriteStateFolder(layout.Root))
-        {
-            var folder = Path.Combine(layout.Root, WellKnownNames.StateFolder);
-            log.Error(ErrorCodes.StateFolderNotGenerated, $"{folder} was not made by {WellKnownNames.SdkName} (it has no {Path.GetFileName(FileOwnership.StateFolderMarker(layout.Root))} with the '# {DockerfileBuilder.HeaderLine}' header), and the SDK package would be vendored into it. Rename the folder, or set MultiStageSdkSource=Feed.", folder);
-            return false;
-        }
-
-        return true;
     }
 
     /// <summary>What every kind of generation needs first: an application, the settings resolved, the images inferred.</summary>

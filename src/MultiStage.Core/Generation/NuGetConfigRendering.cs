@@ -26,7 +26,7 @@ public sealed record NuGetConfigRendering(IReadOnlyList<KeyValuePair<string, str
     public const string SecretMount = "type=secret,id=" + SecretId + ",target=" + SecretTarget;
 
     /// <summary>Reads and renders every config of <paramref name="layout"/>; null (logged) when one cannot be read or its secrets would reach the build.</summary>
-    public static NuGetConfigRendering? Plan(ContextLayout layout, string entryProjectDirectory, BuilderKind builder, Func<string, string?> environment, ILog log)
+    public static NuGetConfigRendering? Plan(ContextLayout layout, string entryProjectDirectory, BuilderKind builder, Func<string, string?> environment, string buildNetwork, ILog log)
     {
         var files = new List<KeyValuePair<string, string>>();
         var read = new Dictionary<string, NuGetConfigFile>(StringComparer.Ordinal);
@@ -57,7 +57,9 @@ public sealed record NuGetConfigRendering(IReadOnlyList<KeyValuePair<string, str
         }
 
         var chain = NuGetConfigChain.Find(entryProjectDirectory, layout.Root).Where(read.ContainsKey).Select(p => read[p]).ToList();
-        foreach (var unreachable in NuGetSourceSet.Unreachable(chain, layout.Root))
+        // On the host's network (MultiStageBuildNetwork=host), the build stage's loopback is this machine's.
+        var hostNetwork = string.Equals(buildNetwork.Trim(), "host", StringComparison.OrdinalIgnoreCase);
+        foreach (var unreachable in NuGetSourceSet.Unreachable(chain, layout.Root).Where(u => !(hostNetwork && u.Reason == UnreachableReason.Loopback)))
         {
             var source = unreachable.Source;
             log.Warning(ErrorCodes.UnreachableNuGetSource, unreachable.Reason == UnreachableReason.FolderOutsideContext

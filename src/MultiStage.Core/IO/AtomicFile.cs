@@ -31,6 +31,12 @@ public static class AtomicFile
                 File.Move(temp, path);
             }
         }
+        catch (IOException) when (File.Exists(path) && File.ReadAllBytes(path).AsSpan().SequenceEqual(bytes))
+        {
+            // Another build writing the same file at once (two applications of one solution, built in parallel,
+            // share the context's .dockerignore) got there first with the same content.
+            return false;
+        }
         finally
         {
             if (File.Exists(temp))
@@ -68,15 +74,22 @@ public static class AtomicFile
         var changed = CountDifferences(wanted, destination);
         if (changed > 0)
         {
-            ReplaceDirectory(destination, staging =>
+            try
             {
-                foreach (var pair in wanted)
+                ReplaceDirectory(destination, staging =>
                 {
-                    var to = Path.Combine(staging, pair.Key);
-                    Directory.CreateDirectory(Path.GetDirectoryName(to)!);
-                    FileWrites.Copy(pair.Value, to);
-                }
-            });
+                    foreach (var pair in wanted)
+                    {
+                        var to = Path.Combine(staging, pair.Key);
+                        Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+                        FileWrites.Copy(pair.Value, to);
+                    }
+                });
+            }
+            catch (IOException) when (CountDifferences(wanted, destination) == 0)
+            {
+                // Another build of the same context (a second application of the solution) mirrored the same files at once.
+            }
         }
 
         foreach (var relative in wanted.Keys)

@@ -60,6 +60,9 @@ public sealed record ContainerSettings
     /// whether any exist decides the restore step. Only whether, never a value, reaches the Dockerfile.
     /// </summary>
     public Func<string, string?> EnvironmentVariable { get; init; } = Environment.GetEnvironmentVariable;
+
+    /// <summary>MultiStageBuildNetwork: with 'host', the build stage reaches this machine's loopback feeds. Never written into the Dockerfile.</summary>
+    public string BuildNetwork { get; init; } = "";
 }
 
 /// <summary>A <c>ContainerPort</c> item.</summary>

@@ -54,6 +54,19 @@ public sealed record BuildRequest
     public BuilderKind Builder { get; init; } = BuilderKind.Auto;
 
     /// <summary>
+    /// Images whose layers may serve as build cache (the <c>cachefrom</c> query), typically the previous build's image
+    /// in a registry: on a runner that starts with an empty build cache, the steps they hold are pulled, not run.
+    /// </summary>
+    public IReadOnlyList<string> CacheFrom { get; init; } = [];
+
+    /// <summary>
+    /// Write BuildKit's inline cache metadata into the image (the <c>BUILDKIT_INLINE_CACHE=1</c> build argument), so a
+    /// later build can name the pushed image in <see cref="CacheFrom"/>. The only cache export the Engine API's
+    /// <c>/build</c> offers; the classic builder needs none (its images carry their layer history).
+    /// </summary>
+    public bool InlineCache { get; init; }
+
+    /// <summary>
     /// Secrets by id, for <c>RUN --mount=type=secret,id=…</c> steps. They go to BuildKit through a session the
     /// client opens for the build, never into the build context or an image layer; the classic builder cannot take them.
     /// </summary>

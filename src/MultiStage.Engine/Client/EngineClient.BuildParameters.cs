@@ -17,6 +17,9 @@ public sealed partial class EngineClient
             RemoteContext = fileSync is null ? null : "client-session",
             Tags = references.ToList(),
             BuildArgs = BuildArgumentsFor(request, builder, info),
+            // The engine reads cachefrom as one JSON array; Docker.DotNet repeats the key once per list element, and the
+            // engine would then parse the first image name as JSON. One element holding the array gives the one key.
+            CacheFrom = request.CacheFrom.Count > 0 ? [System.Text.Json.JsonSerializer.Serialize(request.CacheFrom)] : null,
             Labels = request.Labels.ToDictionary(p => p.Key, p => p.Value),
             Platform = string.IsNullOrEmpty(request.Platform) ? null : request.Platform,
             Target = string.IsNullOrEmpty(request.TargetStage) ? null : request.TargetStage,
@@ -33,12 +36,18 @@ public sealed partial class EngineClient
         };
 
     /// <summary>
-    /// The request's build arguments; for Buildah also the target platform's, which BuildKit predefines and Buildah 1.28
+    /// The request's build arguments, with the inline-cache switch when asked; for Buildah also the target platform's, which BuildKit predefines and Buildah 1.28
     /// (Podman 4.3) leaves empty: the generated build stage passes TARGETARCH to restore and publish. Those given win.
     /// </summary>
     private static Dictionary<string, string> BuildArgumentsFor(BuildRequest request, BuilderKind builder, EngineInfo info)
     {
         var arguments = request.BuildArgs.ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        if (request.InlineCache && builder == BuilderKind.BuildKit)
+        {
+            // BuildKit's inline-cache switch, when asked for; a value the user gave wins.
+            arguments.TryAdd(InlineCacheArgument, "1");
+        }
+
         if (builder == BuilderKind.Buildah)
         {
             var platform = string.IsNullOrEmpty(request.Platform) ? $"{info.OperatingSystem}/{info.Architecture}" : request.Platform;
@@ -57,6 +66,9 @@ public sealed partial class EngineClient
 
         return arguments;
     }
+
+    /// <summary>The build argument BuildKit reads to write the inline cache metadata into the image's config.</summary>
+    public const string InlineCacheArgument = "BUILDKIT_INLINE_CACHE";
 
     private static string BuilderName(BuilderKind builder, EngineInfo info) => builder switch
     {

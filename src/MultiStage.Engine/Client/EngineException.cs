@@ -115,6 +115,12 @@ public static class EngineErrorCodes
     /// <summary>A build step failed with compiler, MSBuild or NuGet errors, which are reported each at its own file and line.</summary>
     public const string BuildStageErrors = "MSTAGE233";
 
+    /// <summary>MultiStageCacheFrom holds a value that is not an image reference.</summary>
+    public const string InvalidCacheFrom = "MSTAGE224";
+
+    /// <summary>MultiStageCacheTo asks for a cache export the Engine API's /build cannot make (only 'inline').</summary>
+    public const string UnsupportedCacheTo = "MSTAGE225";
+
     /// <summary>The registry asked for credentials and none, or wrong ones, were given.</summary>
     public const string RegistryUnauthorized = "MSTAGE300";
 

@@ -45,6 +45,11 @@ public sealed class BuildImage : Task, ICancelableTask
     /// <summary>The project being containerized (MSBuildProjectFullPath): the summary line is named by it, as MSBuild names its own output lines.</summary>
     public string ProjectFile { get; set; } = "";
 
+    /// <summary>MultiStageCacheFrom: ';'-separated images whose layers may serve as build cache (cachefrom).</summary>
+    public string CacheFrom { get; set; } = "";
+    /// <summary>MultiStageCacheTo: 'inline' writes BuildKit's cache metadata into the image, the one export the Engine API offers.</summary>
+    public string CacheTo { get; set; } = "";
+
     [Output] public string ImageId { get; set; } = "";
     [Output] public string[] ImageReferences { get; set; } = Array.Empty<string>();
     [Output] public string[] PushedReferences { get; set; } = Array.Empty<string>();
@@ -98,6 +103,8 @@ public sealed class BuildImage : Task, ICancelableTask
         var relative = Path.GetRelativePath(contextRoot, dockerfile);
         var outside = classic || relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative);
         var sizeWarning = Engine.Context.ContextSizeWarning.ParseThreshold(ContextSizeWarning);
+        var cacheFrom = BuildCache.ParseCacheFrom(CacheFrom);
+        var inlineCache = BuildCache.ParseCacheTo(CacheTo);
         var buildArgs = BuildArguments.Collect(BuildArgs.Select(i => new KeyValuePair<string, string>(i.ItemSpec, i.GetMetadata("Value"))));
         var extra = outside
             ? new[] { new BuildContextFile(BuildContext.GeneratedDockerfileName, File.ReadAllBytes(dockerfile)) }
@@ -137,6 +144,8 @@ public sealed class BuildImage : Task, ICancelableTask
                 BaseImages = dependencies ? [] : BaseImages.Where(i => i.Length > 0).ToList(),
                 Builder = builder,
                 Secrets = secrets,
+                CacheFrom = cacheFrom,
+                InlineCache = inlineCache,
             },
             log,
             _cancel.Token).ConfigureAwait(false);

@@ -141,6 +141,17 @@ public sealed class NuGetConfigGenerationTests
     }
 
     [TestMethod]
+    public void OnTheHostNetworkALoopbackFeedIsReachableAndAnOutsideFolderStillIsNot()
+    {
+        using var repo = new RepoFixture();
+        repo.Write("NuGet.config", Config(RemoteSource + "<add key=\"outside\" value=\"../../elsewhere\" /><add key=\"local\" value=\"http://127.0.0.1:5555/v3/index.json\" />"));
+        var log = new TestLog();
+        Assert.IsNotNull(Generator.Generate(repo.Project(), repo.Settings() with { BuildNetwork = "host" }, repo.ExternalRoots, false, log));
+        Assert.AreEqual(1, log.Warnings.Count, string.Join("\n", log.Warnings));
+        StringAssert.Contains(log.Warnings[0].Message, "'outside'");
+    }
+
+    [TestMethod]
     public void AConfigRestoreCannotReadIsACodedError()
     {
         using var repo = new RepoFixture();

@@ -43,6 +43,36 @@ internal sealed class Workspace
         return workspace;
     }
 
+    /// <summary>
+    /// A fresh copy of a repository asset whose projects get the SDK from Directory.Build.targets and whose solution
+    /// gets Solution.targets from Directory.Solution.targets; those imports point at the staged SDK. <see cref="ProjectPath"/>
+    /// is the asset's solution, restored in-process unless <paramref name="restore"/> is false.
+    /// </summary>
+    public static Workspace CreateRepository(string asset, string solution, bool restore = true)
+    {
+        var root = Path.Combine(TestEnvironment.Directory, Interlocked.Increment(ref _counter).ToString("D2", System.Globalization.CultureInfo.InvariantCulture), asset);
+        AssetCopy.Copy(Path.Combine(TestEnvironment.RepositoryRoot, "testassets", asset), root);
+        foreach (var file in new[] { "Directory.Build.targets", "Directory.Solution.targets" }.Select(f => Path.Combine(root, f)).Where(File.Exists))
+        {
+            var document = XDocument.Load(file, LoadOptions.PreserveWhitespace);
+            foreach (var import in document.Root!.Elements("Import").Where(e => (string?)e.Attribute("Sdk") == "MultiStage.Sdk").ToList())
+            {
+                import.Attribute("Sdk")!.Remove();
+                import.SetAttributeValue("Project", Path.Combine(StagedSdk.PackageDirectory, "Sdk", (string)import.Attribute("Project")!));
+            }
+
+            File.WriteAllText(file, document.ToString(SaveOptions.DisableFormatting) + "\n");
+        }
+
+        var workspace = new Workspace(root, Path.Combine(root, solution));
+        if (restore)
+        {
+            InProcessBuild.Restore(workspace.ProjectPath);
+        }
+
+        return workspace;
+    }
+
     /// <summary>Pins the SDK's version in global.json's msbuild-sdks, the other way a user can; the build stage copies that file.</summary>
     public void PinVersionInGlobalJson() => File.WriteAllText(Path.Combine(Root, "global.json"),
         $"{{\n  \"msbuild-sdks\": {{\n    \"MultiStage.Sdk\": \"{StagedSdk.Version}\"\n  }}\n}}\n");
