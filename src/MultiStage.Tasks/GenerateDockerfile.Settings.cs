@@ -72,6 +72,13 @@ public sealed partial class GenerateDockerfile
             CacheMounts = CacheMounts,
             MaxCpuCount = MaxCpuCount,
             DockerIgnorePatterns = DockerIgnorePatterns.Select(i => i.ItemSpec).ToList(),
+            HealthCheck = HealthCheck.Select(i => i.ItemSpec).ToList(),
+            HealthCheckInterval = HealthCheckInterval,
+            HealthCheckTimeout = HealthCheckTimeout,
+            HealthCheckStartPeriod = HealthCheckStartPeriod,
+            HealthCheckRetries = HealthCheckRetries,
+            BaseNameLabel = BaseNameLabel,
+            BaseDigestLabel = BaseDigestLabel,
         };
     }
 
