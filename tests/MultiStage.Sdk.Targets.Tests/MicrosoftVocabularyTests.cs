@@ -15,7 +15,7 @@ public sealed class MicrosoftVocabularyTests
     /// <summary>The project's own properties, which Microsoft's targets read as facts and this SDK reads as well.</summary>
     private static readonly string[] ProjectFacts =
     {
-        "AssemblyName", "Authors", "Description", "InvariantGlobalization", "IsPublishable", "IsRidAgnostic",
+        "AssemblyName", "Authors", "NETCoreSdkPortableRuntimeIdentifier", "Description", "InvariantGlobalization", "IsPublishable", "IsRidAgnostic",
         "MSBuildProjectFullPath", "NETCoreSdkVersion", "NetCoreSdkVersion", "OutputType", "PackageLicenseExpression",
         "PackageProjectUrl", "PackageVersion", "PrivateRepositoryUrl", "PublishAot", "PublishDir", "PublishRepositoryUrl",
         "PublishSelfContained", "PublishTrimmed", "RepositoryType", "RuntimeIdentifier", "RuntimeIdentifierGraphPath",

@@ -28,17 +28,23 @@ public sealed class RuntimeImageTargetsTests
         StringAssert.Contains(File.ReadAllText(workspace.Dockerfile), "FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble AS final");
     }
 
+    /// <summary>
+    /// Both command-line forms: <c>'-p:ContainerEnvironmentVariables="A=1;B=2"'</c> (MSBuild keeps a quoted ';' in the
+    /// value) and <c>-p:ContainerEnvironmentVariables=A=1%3BB=2</c> (the escaped separator).
+    /// </summary>
     [TestMethod]
-    public void EnvironmentVariablesFromTheCommandLineJoinTheItems()
+    [DataRow(";")]
+    [DataRow("%3B")]
+    public void EnvironmentVariablesFromTheCommandLineJoinTheItems(string separator)
     {
         var workspace = Workspace.Create("console");
         workspace.PinVersionInGlobalJson();
         workspace.AddToProject("  <ItemGroup>\n    <ContainerEnvironmentVariable Include=\"B\" Value=\"item\" />\n    <ContainerEnvironmentVariable Include=\"C\" Value=\"3\" />\n  </ItemGroup>");
-        Containerize(workspace, "ContainerEnvironmentVariables=A=1%3BB=x=y%3BD=").EnsureSuccess();
+        Containerize(workspace, $"ContainerEnvironmentVariables=A=1{separator}B=x=y{separator}D=").EnsureSuccess();
         // By name; an item wins over the property for the same name; a value keeps every '=' after the first.
         StringAssert.Contains(File.ReadAllText(workspace.Dockerfile), "ENV A=\"1\" B=\"item\" C=\"3\" D=\"\"\n");
         workspace.EditProject(t => t.Replace("<ContainerEnvironmentVariable Include=\"B\" Value=\"item\" />", "", StringComparison.Ordinal));
-        Containerize(workspace, "ContainerEnvironmentVariables=A=1%3BB=x=y").EnsureSuccess();
+        Containerize(workspace, $"ContainerEnvironmentVariables=A=1{separator}B=x=y").EnsureSuccess();
         StringAssert.Contains(File.ReadAllText(workspace.Dockerfile), "ENV A=\"1\" B=\"x=y\" C=\"3\"\n");
     }
 
