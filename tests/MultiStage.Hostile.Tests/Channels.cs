@@ -329,7 +329,8 @@ internal static class Channels
         {
             Set = (i, v) => With(i, s => set(s with { HealthCheck = new[] { "/app/App", "--health" } }, v)),
             Benign = benign,
-            Expect = RefusesAllBut(_ => false, ErrorCodes.InvalidHealthCheck),
+            // Empty is the engine's default: the check stays, without the option.
+            Expect = v => v.Hazards.HasFlag(Hazard.Empty) ? Expected.Contained : RefusesAllBut(_ => false, ErrorCodes.InvalidHealthCheck)(v),
         };
 
     /// <summary>The exec-form command of <c>HEALTHCHECK [--options] CMD [...]</c>; null when it is not one.</summary>
