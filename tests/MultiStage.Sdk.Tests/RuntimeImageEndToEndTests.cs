@@ -104,7 +104,7 @@ public sealed class RuntimeImageEndToEndTests
         Images.Add(tag);
         DockerCli.Build(dir, tag).EnsureSuccess();
         var health = DockerCli.Inspect(tag).GetProperty("Config").GetProperty("Healthcheck");
-        Assert.AreEqual("[\"CMD\",\"dotnet\",\"/app/WebApi.dll\",\"--health\"]", health.GetProperty("Test").GetRawText().Replace(" ", "", StringComparison.Ordinal));
+        Assert.AreEqual("CMD dotnet /app/WebApi.dll --health", string.Join(" ", health.GetProperty("Test").EnumerateArray().Select(e => e.GetString())));
         Assert.AreEqual(1_000_000_000L, health.GetProperty("Interval").GetInt64());
         Assert.AreEqual(30, health.GetProperty("Retries").GetInt32());
 
@@ -136,6 +136,6 @@ public sealed class RuntimeImageEndToEndTests
         Images.Add(noneTag);
         DockerCli.Build(none, noneTag).EnsureSuccess();
         var test = DockerCli.Inspect(noneTag).GetProperty("Config").GetProperty("Healthcheck").GetProperty("Test");
-        Assert.AreEqual("[\"NONE\"]", test.GetRawText().Replace(" ", "", StringComparison.Ordinal));
+        Assert.AreEqual("NONE", string.Join(" ", test.EnumerateArray().Select(e => e.GetString())));
     }
 }
