@@ -58,6 +58,15 @@ public sealed partial class GenerateDockerfile : Task
     public string CacheMounts { get; set; } = "";
     public string MaxCpuCount { get; set; } = "";
     public ITaskItem[] DockerIgnorePatterns { get; set; } = Array.Empty<ITaskItem>();
+    public ITaskItem[] HealthCheck { get; set; } = Array.Empty<ITaskItem>();
+    public string HealthCheckInterval { get; set; } = "";
+    public string HealthCheckTimeout { get; set; } = "";
+    public string HealthCheckStartPeriod { get; set; } = "";
+    public string HealthCheckRetries { get; set; } = "";
+    /// <summary>The base.name label: ContainerGenerateLabels and ContainerGenerateLabelsImageBaseName.</summary>
+    public bool BaseNameLabel { get; set; } = true;
+    /// <summary>The base.digest label of a base image pinned by digest: ContainerGenerateLabels and ContainerGenerateLabelsImageBaseDigest.</summary>
+    public bool BaseDigestLabel { get; set; } = true;
     /// <summary>Folders whose files are never part of the repository (SDK, package caches).</summary>
     public ITaskItem[] ExternalRoots { get; set; } = Array.Empty<ITaskItem>();
     /// <summary>Inner loop: write the runtime-only Dockerfile over the host's layered publish output into this folder.</summary>

@@ -73,6 +73,13 @@ public sealed partial class GenerateDockerfile
             MaxCpuCount = MaxCpuCount,
             DockerIgnorePatterns = DockerIgnorePatterns.Select(i => i.ItemSpec).ToList(),
             BuildNetwork = BuildNetwork,
+            HealthCheck = HealthCheck.Select(i => i.ItemSpec).ToList(),
+            HealthCheckInterval = HealthCheckInterval,
+            HealthCheckTimeout = HealthCheckTimeout,
+            HealthCheckStartPeriod = HealthCheckStartPeriod,
+            HealthCheckRetries = HealthCheckRetries,
+            BaseNameLabel = BaseNameLabel,
+            BaseDigestLabel = BaseDigestLabel,
         };
     }
 

@@ -5,6 +5,7 @@ using Microsoft.Build.Framework;
 using MultiStage.Diagnostics;
 using MultiStage.Generation;
 using MultiStage.Incrementality;
+using MultiStage.Inference;
 using MultiStage.Logging;
 using MultiStage.Model;
 
@@ -54,6 +55,7 @@ public sealed partial class GenerateDockerfile
         }
 
         UserDockerIgnoreCheck.Warn(result, log);
+        ShellLessImageChecks.NoteDefault(result, log);
         // Where the repository root was looked for is an input of the generation too.
         return result with { Inputs = result.Inputs.Concat(gitProbes.Select(p => (PathStampKind.Entry, p))).ToList() };
     }

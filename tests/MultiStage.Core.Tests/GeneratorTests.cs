@@ -53,7 +53,8 @@ public sealed class GeneratorTests
             "        -p:MultiStageLayers=packages+resources+projects+app \\\n" +
             "        -p:UseAppHost=false \\\n" +
             "        -p:UseSharedCompilation=false\n");
-        StringAssert.Contains(text, "FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS final\nWORKDIR \"/app/\"\nEXPOSE 8080/tcp\nENV Logging__LogLevel__Default=\"Warning\"\nLABEL \"org.opencontainers.image.title\"=\"My App\"\n");
+        StringAssert.Contains(text, "FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled-extra AS final\nWORKDIR \"/app/\"\nEXPOSE 8080/tcp\nENV Logging__LogLevel__Default=\"Warning\"\n" +
+            "LABEL \"org.opencontainers.image.base.name\"=\"mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled-extra\" \"org.opencontainers.image.title\"=\"My App\"\n");
         StringAssert.EndsWith(text,
             "# Layers by change frequency: NuGet packages, the app's resources (apphost, config, content), its ProjectReferences, then its own assemblies.\n" +
             "COPY --from=build [\"/app/layers/packages/\", \".\"]\n" +
@@ -83,7 +84,7 @@ public sealed class GeneratorTests
         var dependencies = File.ReadAllText(first.DependencyDockerfilePath!);
         StringAssert.Contains(dependencies, "WORKDIR \"/app/\"\nCOPY [\"layers/runtime/\", \".\"]\nCOPY [\"layers/packages/\", \".\"]\n");
         var text = File.ReadAllText(first.DockerfilePath);
-        StringAssert.Contains(text, $"FROM {first.DependencyImage} AS final\n# Layers by change frequency: the app's resources");
+        StringAssert.Contains(text, $"FROM {first.DependencyImage} AS final\nLABEL \"org.opencontainers.image.base.name\"=\"mcr.microsoft.com/dotnet/runtime-deps:10.0-noble-chiseled-extra\"\n# Layers by change frequency: the app's resources");
         Assert.IsFalse(text.Contains("layers/runtime/") || text.Contains("layers/packages/") || text.Contains("WORKDIR"), text);
         StringAssert.Contains(text, "COPY [\"layers/resources/\", \".\"]\nCOPY [\"layers/projects/\", \".\"]\nCOPY [\"layers/app/\", \".\"]\n");
 
@@ -252,7 +253,7 @@ public sealed class GeneratorTests
             Labels = new[] { new KeyValuePair<string, string>("org.opencontainers.image.description", "It's \"quoted\" and costs $5 \\ more") },
             AppCommandArgs = new[] { "--name", "a \"b\" $c" },
         })!;
-        StringAssert.Contains(result.DockerfileText, "LABEL \"org.opencontainers.image.description\"=\"It's \\\"quoted\\\" and costs \\$5 \\\\ more\"\n");
+        StringAssert.Contains(result.DockerfileText, " \"org.opencontainers.image.description\"=\"It's \\\"quoted\\\" and costs \\$5 \\\\ more\"\n");
         StringAssert.Contains(result.DockerfileText, "ENTRYPOINT [\"dotnet\", \"/app/App.dll\", \"--name\", \"a \\\"b\\\" $c\"]\n");
     }
 
@@ -275,6 +276,7 @@ public sealed class GeneratorTests
         {
             Labels = new[] { new KeyValuePair<string, string>("org.opencontainers.image.title", "App") },
             LabelsFromBuildArgs = new[] { new KeyValuePair<string, string>("org.opencontainers.image.revision", "SOURCE_REVISION") },
+            BaseNameLabel = false,
         };
         var text = Generate(repo, settings: settings)!.DockerfileText;
         StringAssert.Contains(text, "ARG SOURCE_REVISION\nLABEL \"org.opencontainers.image.title\"=\"App\" \"org.opencontainers.image.revision\"=\"${SOURCE_REVISION}\"\n");
@@ -304,7 +306,7 @@ public sealed class GeneratorTests
         var cases = new (ContainerSettings Settings, string Code)[]
         {
             (repo.Settings() with { ContainerImageTags = "ok;bad tag" }, "MSTAGE102"),
-            (repo.Settings() with { ContainerRepository = "Upper/Case" }, "MSTAGE103"),
+            (repo.Settings() with { ContainerRepository = "upper/case-" }, "MSTAGE103"),
             (repo.Settings() with { Ports = new[] { new PortItem("70000", "tcp") } }, "MSTAGE104"),
             (repo.Settings() with { Ports = new[] { new PortItem("80", "sctp") } }, "MSTAGE104"),
             (repo.Settings() with { EnvironmentVariables = new[] { new KeyValuePair<string, string>("1BAD", "x") } }, "MSTAGE109"),

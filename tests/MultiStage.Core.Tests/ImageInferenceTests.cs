@@ -30,17 +30,76 @@ public sealed class ImageInferenceTests
         return resolved is null ? null : ImageInference.Infer(project, resolved, log);
     }
 
+    /// <summary>
+    /// The repository by Microsoft.NET.Build.Containers' rule (runtime-deps when self-contained, aspnet for web, else
+    /// runtime); the flavour chiseled for every app, where Microsoft's rule keeps it for trimmed and AOT apps:
+    /// -extra (ICU, tzdata) unless the app is globalization-invariant.
+    /// </summary>
     [TestMethod]
-    public void FollowsTheRulesOfTheDotNetSdk()
+    public void ChiseledByDefaultWithMicrosoftsRepositories()
     {
-        Assert.AreEqual("mcr.microsoft.com/dotnet/runtime:10.0", Infer(Project())!.RuntimeImage);
-        Assert.AreEqual("mcr.microsoft.com/dotnet/aspnet:10.0", Infer(Project(web: true))!.RuntimeImage);
-        Assert.AreEqual("mcr.microsoft.com/dotnet/runtime-deps:10.0", Infer(Project(sc: true))!.RuntimeImage);
+        Assert.AreEqual("mcr.microsoft.com/dotnet/runtime:10.0-noble-chiseled-extra", Infer(Project())!.RuntimeImage);
+        Assert.AreEqual("mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled-extra", Infer(Project(web: true))!.RuntimeImage);
+        Assert.AreEqual("mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled", Infer(Project(web: true, invariant: true))!.RuntimeImage);
+        Assert.AreEqual("mcr.microsoft.com/dotnet/runtime-deps:10.0-noble-chiseled-extra", Infer(Project(sc: true))!.RuntimeImage);
         Assert.AreEqual("mcr.microsoft.com/dotnet/runtime-deps:10.0-noble-chiseled", Infer(Project(aot: true, invariant: true))!.RuntimeImage);
         Assert.AreEqual("mcr.microsoft.com/dotnet/runtime-deps:10.0-noble-chiseled-extra", Infer(Project(aot: true))!.RuntimeImage);
         Assert.AreEqual("mcr.microsoft.com/dotnet/runtime-deps:10.0-noble-chiseled", Infer(Project(sc: true, trimmed: true, invariant: true))!.RuntimeImage);
-        Assert.AreEqual("mcr.microsoft.com/dotnet/aspnet:8.0", Infer(Project("net8.0", web: true))!.RuntimeImage);
+        Assert.AreEqual("mcr.microsoft.com/dotnet/aspnet:8.0-jammy-chiseled-extra", Infer(Project("net8.0", web: true))!.RuntimeImage);
         Assert.AreEqual("mcr.microsoft.com/dotnet/runtime-deps:8.0-jammy-chiseled", Infer(Project("net8.0", aot: true, invariant: true))!.RuntimeImage);
+        Assert.IsTrue(Infer(Project())!.ShellLess);
+    }
+
+    /// <summary>Where Microsoft's rule would pick its full image, the choice names that image (the log's way back); where both pick chiseled, nothing.</summary>
+    [TestMethod]
+    public void TheChoiceNamesMicrosoftsDefaultWhereTheyDiffer()
+    {
+        Assert.AreEqual("mcr.microsoft.com/dotnet/aspnet:10.0", Infer(Project(web: true))!.MicrosoftDefaultImage);
+        Assert.AreEqual("127.0.0.1:5000/dotnet/runtime:10.0", Infer(Project(), new ContainerSettings { BaseImageRegistry = "127.0.0.1:5000" })!.MicrosoftDefaultImage);
+        Assert.IsNull(Infer(Project(aot: true))!.MicrosoftDefaultImage);
+        Assert.IsNull(Infer(Project(), new ContainerSettings { ContainerFamily = "noble" })!.MicrosoftDefaultImage);
+        Assert.IsFalse(Infer(Project(), new ContainerSettings { ContainerFamily = "noble" })!.ShellLess);
+        Assert.IsFalse(Infer(Project(), new ContainerSettings { ContainerBaseImage = "registry.example/own:1" })!.ShellLess);
+    }
+
+    [TestMethod]
+    public void DistrolessFamiliesGetExtraLikeChiseledOnes()
+    {
+        Assert.AreEqual("mcr.microsoft.com/dotnet/aspnet:10.0-azurelinux3.0-distroless-extra", Infer(Project(web: true), new ContainerSettings { ContainerFamily = "azurelinux3.0-distroless" })!.RuntimeImage);
+        Assert.AreEqual("mcr.microsoft.com/dotnet/aspnet:10.0-azurelinux3.0-distroless", Infer(Project(web: true, invariant: true), new ContainerSettings { ContainerFamily = "azurelinux3.0-distroless" })!.RuntimeImage);
+        Assert.AreEqual("mcr.microsoft.com/dotnet/aspnet:10.0-azurelinux3.0", Infer(Project(web: true), new ContainerSettings { ContainerFamily = "azurelinux3.0" })!.RuntimeImage);
+    }
+
+    [TestMethod]
+    [DataRow("sh", "MSTAGE143")]
+    [DataRow("/bin/bash", "MSTAGE143")]
+    [DataRow("/usr/bin/env", "MSTAGE143")]
+    public void AShellCommandOnAChiseledImageIsAnError(string command, string code)
+    {
+        var log = new TestLog();
+        var settings = ResolvedSettings.Resolve(new ContainerSettings { AppCommand = new[] { command, "-c", "dotnet /app/App.dll" } }, Project(), log)!;
+        Assert.IsFalse(ShellLessImageChecks.Check(settings, ImageInference.Infer(Project(), settings, log)!, log));
+        Assert.AreEqual(code, log.ErrorCodes);
+        StringAssert.Contains(log.Errors[0].Message, "ContainerFamily=noble");
+
+        var withShell = ResolvedSettings.Resolve(new ContainerSettings { AppCommand = new[] { command }, ContainerFamily = "alpine" }, Project(), log)!;
+        Assert.IsTrue(ShellLessImageChecks.Check(withShell, ImageInference.Infer(Project(), withShell, log)!, log), "alpine has a shell");
+    }
+
+    [TestMethod]
+    [DataRow("app", true)]
+    [DataRow("root", true)]
+    [DataRow("1654", true)]
+    [DataRow("1000:1000", true)]
+    [DataRow("app:app", true)]
+    [DataRow("www-data", false)]
+    [DataRow("app:staff", false)]
+    public void OnlyTheChiseledImagesUsersAreAccepted(string user, bool accepted)
+    {
+        var log = new TestLog();
+        var settings = ResolvedSettings.Resolve(new ContainerSettings { ContainerUser = user }, Project(), log)!;
+        Assert.AreEqual(accepted, ShellLessImageChecks.Check(settings, ImageInference.Infer(Project(), settings, log)!, log));
+        Assert.AreEqual(accepted ? "" : "MSTAGE144", log.ErrorCodes);
     }
 
     /// <summary>
@@ -94,7 +153,7 @@ public sealed class ImageInferenceTests
     public void MirrorMovesEveryInferredImageButNotTheUsersOwn()
     {
         var mirrored = Infer(Project(web: true), new ContainerSettings { BaseImageRegistry = "127.0.0.1:5000" })!;
-        Assert.AreEqual("127.0.0.1:5000/dotnet/aspnet:10.0", mirrored.RuntimeImage);
+        Assert.AreEqual("127.0.0.1:5000/dotnet/aspnet:10.0-noble-chiseled-extra", mirrored.RuntimeImage);
         Assert.AreEqual("127.0.0.1:5000/dotnet/sdk:10.0", mirrored.SdkImage);
         var own = Infer(Project(), new ContainerSettings { BaseImageRegistry = "mirror.example/mcr", ContainerBaseImage = "registry.example/base/dotnet:1" })!;
         Assert.AreEqual("registry.example/base/dotnet:1", own.RuntimeImage);

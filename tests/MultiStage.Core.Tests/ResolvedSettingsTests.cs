@@ -29,9 +29,9 @@ public sealed class ResolvedSettingsTests
     }
 
     [TestMethod]
-    [DataRow("ContainerRepository", "a b", "MSTAGE103", "only the default from AssemblyName is made a repository; a given one is taken as given")]
     [DataRow("ContainerRepository", "app\n", "MSTAGE103", "a final line break is part of the name")]
-    [DataRow("ContainerRepository", "Team/App", "MSTAGE103", "repositories are lowercase")]
+    [DataRow("ContainerRepository", "app-", "MSTAGE103", "a component does not end with a separator")]
+    [DataRow("ContainerRepository", "Team/-App", "MSTAGE103", "lowercased, a component still starts with a separator")]
     [DataRow("BaseImageRegistry", "[abc]", "MSTAGE120", "hex digits in brackets are no IPv6 address")]
     [DataRow("BaseImageRegistry", "mirror.example\n", "MSTAGE120", "a final line break is part of the host")]
     [DataRow("ContainerUser", "app\n", "MSTAGE111", "a final line break is part of the name")]
@@ -48,6 +48,28 @@ public sealed class ResolvedSettingsTests
         var log = new TestLog();
         Assert.IsNull(Resolve(settings, log), because);
         Assert.AreEqual(code, log.ErrorCodes, because);
+    }
+
+    /// <summary>As Microsoft.NET.Build.Containers: a repository name it can mend is lowercased, other characters made '-', with a warning naming both.</summary>
+    [TestMethod]
+    [DataRow("Eco Web Api", "eco-web-api")]
+    [DataRow("Team/App", "team/app")]
+    [DataRow("team/my+app", "team/my-app")]
+    public void ARepositoryNameIsNormalizedWithAWarning(string given, string used)
+    {
+        var log = new TestLog();
+        Assert.AreEqual(used, Resolve(new ContainerSettings { ContainerRepository = given }, log)!.Repository);
+        Assert.AreEqual("MSTAGE154", string.Join(",", log.Warnings.Select(w => w.Code)));
+        StringAssert.Contains(log.Warnings[0].Message, $"'{used}'");
+    }
+
+    [TestMethod]
+    public void ATagAndATagListTogetherAreAnError()
+    {
+        var log = new TestLog();
+        Assert.IsNull(Resolve(new ContainerSettings { ContainerImageTag = "1.0", ContainerImageTags = "1.0;latest" }, log));
+        Assert.AreEqual("MSTAGE145", log.ErrorCodes);
+        Assert.AreEqual("1.0,latest", string.Join(",", Resolve(new ContainerSettings { ContainerImageTags = "1.0;latest" })!.Tags));
     }
 
     [TestMethod]

@@ -91,14 +91,17 @@ internal static class Channels
         Facts("DotNetSdkVersion", "$(NETCoreSdkVersion)") with { Benign = "10.0.100", Set = (i, v) => i with { Project = i.Project with { SdkVersion = v } } },
         Facts("FrameworkReferences", "@(FrameworkReference)") with { Benign = "Microsoft.NETCore.App", Set = (i, v) => i with { Project = i.Project with { FrameworkReferences = new[] { v } } } },
         Typed(Gen, "IsPublishable"), Typed(Gen, "SelfContained"), Typed(Gen, "PublishAot"), Typed(Gen, "PublishTrimmed"), Typed(Gen, "InvariantGlobalization"), Typed(Gen, "CheckOnly"),
+        Typed(Gen, "BaseNameLabel"), Typed(Gen, "BaseDigestLabel"),
 
         // The image's name.
         new Channel(Gen, "ContainerRepository", "$(ContainerRepository)", ChannelKind.Generation)
         {
             Set = (i, v) => With(i, s => s with { ContainerRepository = v }),
             Benign = "plain/app",
-            // A repository name: lowercase components of at most 255 characters in all, so none of the hostile values.
-            Expect = RefusesAllBut(_ => false, ErrorCodes.InvalidRepository),
+            // A repository name: lowercase components of at most 255 characters in all, so none of the hostile values
+            // as written. Like Microsoft.NET.Build.Containers, a name is lowercased with other characters made '-'
+            // (warning MSTAGE154), so some are accepted under another name: refused or contained, never exact.
+            Expect = v => v.Hazards.HasFlag(Hazard.Empty) ? Expected.Unset : Expected.Contained,
             Carries = (g, v) => g.Result.Repository == v,
         },
         new Channel(Gen, "ContainerImageTag", "$(ContainerImageTag)", ChannelKind.Generation)
@@ -139,8 +142,9 @@ internal static class Channels
         {
             Set = (i, v) => With(i, s => s with { ContainerUser = v }),
             Benign = "app",
-            // A user name or uid, optionally :group: of the hostile values only the long name is one.
-            Expect = RefusesAllBut(v => v.Name == "long", ErrorCodes.InvalidUser),
+            // A user name or uid, optionally :group: of the hostile values only the long name is one, and the default
+            // (chiseled) runtime image has no such user (MSTAGE144).
+            Expect = v => v.Name == "long" ? Expected.Refused(ErrorCodes.UserNotInImage) : RefusesAllBut(_ => false, ErrorCodes.InvalidUser)(v),
             Carries = (g, v) => Final(g, "USER").Words() is [var user] && user == v,
         },
         new Channel(Gen, "ContainerWorkingDirectory", "$(ContainerWorkingDirectory), each value under /app/", ChannelKind.Generation)
@@ -212,6 +216,19 @@ internal static class Channels
             Benign = "DefaultArgs",
             Expect = RefusesAllBut(_ => false, ErrorCodes.InvalidAppCommandInstruction),
         },
+
+        // The health check: the command in exec form, the options checked words.
+        new Channel(Gen, "HealthCheck", "@(ContainerHealthCheck)", ChannelKind.Generation)
+        {
+            Set = (i, v) => With(i, s => s with { HealthCheck = new[] { "/app/App", v } }),
+            Benign = "--health",
+            Expect = CarriesAllBut(Unrepresentable, ErrorCodes.UnrepresentableValue, empty: Expected.Exact),
+            Carries = (g, v) => HealthCommand(Final(g, "HEALTHCHECK")) is [var app, var arg] && app == "/app/App" && arg == v,
+        },
+        HealthOption("HealthCheckInterval", "$(ContainerHealthCheckInterval)", (s, v) => s with { HealthCheckInterval = v }, "30s"),
+        HealthOption("HealthCheckTimeout", "$(ContainerHealthCheckTimeout)", (s, v) => s with { HealthCheckTimeout = v }, "3s"),
+        HealthOption("HealthCheckStartPeriod", "$(ContainerHealthCheckStartPeriod)", (s, v) => s with { HealthCheckStartPeriod = v }, "1m30s"),
+        HealthOption("HealthCheckRetries", "$(ContainerHealthCheckRetries)", (s, v) => s with { HealthCheckRetries = v }, "3"),
 
         // The build stage.
         new Channel(Gen, "Configuration", "$(MultiStageConfiguration)", ChannelKind.Generation)
@@ -310,6 +327,23 @@ internal static class Channels
     };
 
     public static IEnumerable<Channel> Generation => All.Where(c => c.Kind == ChannelKind.Generation && c.Set is not null);
+
+    /// <summary>A duration or count of the health check: none of the hostile values is one.</summary>
+    private static Channel HealthOption(string parameter, string source, Func<ContainerSettings, string, ContainerSettings> set, string benign) =>
+        new(Gen, parameter, source, ChannelKind.Generation)
+        {
+            Set = (i, v) => With(i, s => set(s with { HealthCheck = new[] { "/app/App", "--health" } }, v)),
+            Benign = benign,
+            // Empty is the engine's default: the check stays, without the option.
+            Expect = v => v.Hazards.HasFlag(Hazard.Empty) ? Expected.Contained : RefusesAllBut(_ => false, ErrorCodes.InvalidHealthCheck)(v),
+        };
+
+    /// <summary>The exec-form command of <c>HEALTHCHECK [--options] CMD [...]</c>; null when it is not one.</summary>
+    private static IReadOnlyList<string>? HealthCommand(ReadInstruction health)
+    {
+        var at = health.Arguments.IndexOf("CMD [", StringComparison.Ordinal);
+        return at < 0 ? null : new ReadInstruction("CMD", health.Arguments[(at + 4)..]).Json();
+    }
 
     public static ReadInstruction Final(Generated g, string keyword) => FinalAll(g, keyword).Single();
 

@@ -67,7 +67,7 @@ public sealed class FaultTests
         File.Delete(repo.P(".dockerignore"));
         Directory.CreateDirectory(repo.P(".dockerignore"));
         var log = new TestLog();
-        var changed = repo.Settings() with { ContainerUser = "other" };
+        var changed = repo.Settings() with { ContainerUser = "1000" };
         Assert.IsNull(Generator.Generate(repo.Project(), changed, repo.ExternalRoots, checkOnly: false, log));
         Assert.AreEqual(ErrorCodes.WriteFailed, log.ErrorCodes);
         Assert.AreEqual(first.DockerfileText, File.ReadAllText(repo.P("Dockerfile")));

@@ -17,7 +17,7 @@ public sealed class GenerationTests
         Containerize(workspace).EnsureSuccess();
         var text = File.ReadAllText(workspace.Dockerfile);
         StringAssert.Contains(text, "FROM --platform=$BUILDPLATFORM mcr.microsoft.com/dotnet/sdk:10.0 AS build");
-        StringAssert.Contains(text, "FROM mcr.microsoft.com/dotnet/runtime:10.0 AS final");
+        StringAssert.Contains(text, "FROM mcr.microsoft.com/dotnet/runtime:10.0-noble-chiseled-extra AS final");
         StringAssert.Contains(text, "ENTRYPOINT [\"dotnet\", \"/app/ConsoleApp.dll\"]");
         StringAssert.Contains(text, "COPY [\"ConsoleApp.csproj\", \"global.json\", \"./\"]");
         Assert.IsFalse(text.Contains('\r'));
@@ -87,7 +87,7 @@ public sealed class GenerationTests
         Assert.IsFalse(File.Exists(workspace.Dockerfile));
         InProcessBuild.Run(workspace.ProjectPath, "Publish", standIn).EnsureSuccess();
         var text = File.ReadAllText(workspace.Dockerfile);
-        StringAssert.Contains(text, "FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS final");
+        StringAssert.Contains(text, "FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled-extra AS final");
         StringAssert.Contains(text, "EXPOSE 8080/tcp");
         StringAssert.Contains(text, "USER $APP_UID");
     }
@@ -168,6 +168,9 @@ public sealed class GenerationTests
     [DataRow("<PropertyGroup><ContainerImageTags>1.0;bad tag</ContainerImageTags></PropertyGroup>", "MSTAGE102")]
     [DataRow("<ItemGroup><ContainerLabel Include=\"evil\" Value=\"x&#10;RUN rm -rf /\" /></ItemGroup>", "MSTAGE108")]
     [DataRow("<PropertyGroup><OutputType>Library</OutputType></PropertyGroup>", "MSTAGE107")]
+    [DataRow("<ItemGroup><ContainerAppCommand Include=\"/bin/sh;-c;dotnet /app/ConsoleApp.dll\" /></ItemGroup>", "MSTAGE143")]
+    [DataRow("<PropertyGroup><ContainerUser>www-data</ContainerUser></PropertyGroup>", "MSTAGE144")]
+    [DataRow("<PropertyGroup><ContainerEnvironmentVariables>A=1;B</ContainerEnvironmentVariables></PropertyGroup>", "MSTAGE146")]
     [DataRow("<PropertyGroup><TargetFrameworks>net10.0;net9.0</TargetFrameworks></PropertyGroup>", "MSTAGE106")]
     public void UserMistakesAreCodedErrorsWithoutStackTracesOrFiles(string xml, string code)
     {

@@ -86,6 +86,31 @@ public sealed class EngineApiEndToEndTests
         }
     }
 
+    /// <summary>
+    /// A base image that exists only in the local engine, under a name without a registry (Docker Hub's, which this
+    /// machine cannot reach): the engine client does not pull it and the build takes it from the engine's store.
+    /// </summary>
+    [TestMethod]
+    public void ALocalOnlyBaseImageBuildsWithoutARegistry()
+    {
+        var dir = TestEnvironment.CreateWorkspace("console");
+        var repository = $"e2e/api-local-base-{Run}";
+        var baseImage = $"multistage-local/runtime-{Run}:1";
+        DockerCli.Run("tag", $"{TestEnvironment.ImageRegistry}/dotnet/runtime:10.0-noble-chiseled-extra", baseImage).EnsureSuccess();
+        try
+        {
+            var result = BuildThroughApi(dir, repository, null, $"-p:ContainerBaseImage={baseImage}").EnsureSuccess();
+            Assert.IsFalse(result.Output.Contains("Pulling base image " + baseImage, StringComparison.Ordinal), result.Output);
+            var labels = DockerCli.Inspect($"{repository}:latest").GetProperty("Config").GetProperty("Labels");
+            Assert.AreEqual(baseImage, labels.GetProperty("org.opencontainers.image.base.name").GetString());
+            StringAssert.Contains(DockerCli.Run("run", "--rm", "--network", "none", $"{repository}:latest").EnsureSuccess().Output, "console-app: hello [] uid=1654");
+        }
+        finally
+        {
+            DockerCli.Run("rmi", "-f", $"{repository}:latest", $"{repository}:1.0.{Run}", baseImage);
+        }
+    }
+
     [TestMethod]
     public void APushPasswordFromAFileIsInNeitherTheDiagnosticOutputNorTheBinaryLog()
     {

@@ -53,9 +53,25 @@ public static class ErrorCodes
     public const string NuGetCredentialsNeedBuildKit = "MSTAGE141";
     /// <summary>A user-owned .dockerignore lets a NuGet.config holding secrets into the build context.</summary>
     public const string NuGetConfigInContext = "MSTAGE142";
+    /// <summary>ContainerAppCommand runs a shell (or env), which a chiseled or distroless runtime image does not have.</summary>
+    public const string ShellNotInImage = "MSTAGE143";
+    /// <summary>ContainerUser names a user or group that a chiseled or distroless runtime image does not have.</summary>
+    public const string UserNotInImage = "MSTAGE144";
+    /// <summary>Both ContainerImageTag and ContainerImageTags are set (Microsoft.NET.Build.Containers: CONTAINER2008).</summary>
+    public const string BothImageTagProperties = "MSTAGE145";
+    /// <summary>An entry of the ContainerEnvironmentVariables property is not NAME=value (raised by Sdk.targets).</summary>
+    public const string InvalidEnvironmentAssignment = "MSTAGE146";
+    /// <summary>A ContainerHealthCheck* value is not valid (a duration, the retry count, options without a command).</summary>
+    public const string InvalidHealthCheck = "MSTAGE147";
 
     /// <summary>Warning: a user-owned .dockerignore excludes a file the build stage copies.</summary>
     public const string DockerIgnoreExcludesInput = "MSTAGE151";
+
+    /// <summary>Warning (raised by Sdk.targets): a property of Microsoft.NET.Build.Containers this SDK does not implement, with what to use instead.</summary>
+    public const string MicrosoftPropertyNotSupported = "MSTAGE153";
+
+    /// <summary>Warning: ContainerRepository was made a valid repository name, as Microsoft.NET.Build.Containers does.</summary>
+    public const string RepositoryNormalized = "MSTAGE154";
 
     /// <summary>Warning: a package source restore uses on the host cannot be reached from the build stage.</summary>
     public const string UnreachableNuGetSource = "MSTAGE170";

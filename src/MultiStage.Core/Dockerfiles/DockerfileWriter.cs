@@ -125,6 +125,15 @@ public static class DockerfileWriter
             case Cmd cmd:
                 text.Append("CMD ").Append(JsonArray(cmd.Arguments));
                 break;
+            case Healthcheck health:
+                text.Append("HEALTHCHECK");
+                foreach (var option in health.Options)
+                {
+                    text.Append(" --").Append(Bare(option.Key, "option")).Append('=').Append(Bare(option.Value, "option value"));
+                }
+
+                text.Append(health.Command is { } command ? " CMD " + JsonArray(command) : " NONE");
+                break;
             default:
                 throw new ArgumentException($"Unknown instruction {instruction.GetType().Name}.", nameof(instruction));
         }

@@ -51,5 +51,11 @@ public sealed record Entrypoint(IReadOnlyList<string> Arguments) : Instruction;
 /// <summary><c>CMD ["…"]</c> in exec form.</summary>
 public sealed record Cmd(IReadOnlyList<string> Arguments) : Instruction;
 
+/// <summary>
+/// <c>HEALTHCHECK [--option=value …] CMD ["…"]</c> in exec form, or <c>HEALTHCHECK NONE</c> when <see cref="Command"/> is
+/// null. <see cref="Options"/> are option names without dashes and values the resolver checked (durations, a count).
+/// </summary>
+public sealed record Healthcheck(IReadOnlyList<string>? Command, IReadOnlyList<KeyValuePair<string, string>> Options) : Instruction;
+
 /// <summary>A whole Dockerfile: instructions in order.</summary>
 public sealed record Dockerfile(IReadOnlyList<Instruction> Instructions);

@@ -319,7 +319,7 @@ public static class Generator
 
         var resolved = ResolvedSettings.Resolve(settings, project, log);
         var images = resolved is null ? null : ImageInference.Infer(project, resolved, log);
-        return images is null ? null : (resolved!, images);
+        return images is null || !ShellLessImageChecks.Check(resolved!, images, log) ? null : (resolved!, images);
     }
 
     /// <summary>

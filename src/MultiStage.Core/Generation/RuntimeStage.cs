@@ -30,9 +30,15 @@ public static class RuntimeStage
 
         var fromArgs = settings.LabelsFromBuildArgs;
         i.AddRange(fromArgs.Select(p => p.Value).Distinct(StringComparer.Ordinal).OrderBy(n => n, StringComparer.Ordinal).Select(name => new Arg(name)));
-        if (settings.Labels.Count > 0 || fromArgs.Count > 0)
+        var labels = Labels(settings, images);
+        if (labels.Count > 0 || fromArgs.Count > 0)
         {
-            i.Add(new Label(settings.Labels, fromArgs.Count > 0 ? fromArgs : null));
+            i.Add(new Label(labels, fromArgs.Count > 0 ? fromArgs : null));
+        }
+
+        if (settings.HealthCheck is { } health)
+        {
+            i.Add(health);
         }
 
         i.Add(new Comment(LayerComment(layers)));
@@ -43,11 +49,36 @@ public static class RuntimeStage
         return i;
     }
 
-    /// <summary>The ContainerPort items; a web app without any, like Microsoft.NET.Build.Containers: those of the ASP.NET variables, else the image's 8080.</summary>
+    /// <summary>
+    /// The ContainerPort items; for a web app, like Microsoft.NET.Build.Containers, also the ports Kestrel listens on:
+    /// those of the ASP.NET variables, else the image's ASPNETCORE_HTTP_PORTS (8080), which a ContainerPort does not turn off.
+    /// </summary>
     private static IReadOnlyList<Expose> Ports(ProjectFacts project, ResolvedSettings settings) =>
-        settings.Ports.Count > 0 || !project.IsWeb ? settings.Ports
-        : settings.AspNetPorts.Count > 0 ? settings.AspNetPorts
-        : new[] { new Expose(8080, "tcp") };
+        !project.IsWeb ? settings.Ports
+        : settings.Ports.Concat(settings.AspNetPorts.Count > 0 ? settings.AspNetPorts : new[] { new Expose(8080, "tcp") })
+            .Distinct().OrderBy(p => p.Port).ThenBy(p => p.Protocol, StringComparer.Ordinal).ToList();
+
+    /// <summary>The user's and generated labels, with the base image's name and pinned digest (a label the user set of the same name wins).</summary>
+    private static IReadOnlyList<KeyValuePair<string, string>> Labels(ResolvedSettings settings, ImageChoice images)
+    {
+        var generated = new List<KeyValuePair<string, string>>();
+        if (settings.BaseNameLabel)
+        {
+            generated.Add(new(BaseNameLabel, images.RuntimeImage));
+        }
+
+        var at = images.RuntimeImage.IndexOf('@');
+        if (at > 0 && settings.BaseDigestLabel)
+        {
+            generated.Add(new(BaseDigestLabel, images.RuntimeImage.Substring(at + 1)));
+        }
+
+        return generated.Where(g => !settings.Labels.Any(l => l.Key == g.Key)).Concat(settings.Labels)
+            .OrderBy(l => l.Key, StringComparer.Ordinal).ToList();
+    }
+
+    public const string BaseNameLabel = "org.opencontainers.image.base.name";
+    public const string BaseDigestLabel = "org.opencontainers.image.base.digest";
 
     private static string LayerComment(IReadOnlyList<PublishLayer> layers)
     {

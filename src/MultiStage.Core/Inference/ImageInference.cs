@@ -52,10 +52,14 @@ public static class ImageInference
 
         var repository = selfContained ? "runtime-deps" : project.IsWeb ? "aspnet" : "runtime";
         string tag;
+        var chiseledByDefault = false;
         if (family.Length > 0)
         {
             tag = $"{majorMinor}-{family}";
-            if (family.EndsWith("-chiseled", StringComparison.Ordinal) && !musl && !project.InvariantGlobalization && version.Major >= 8)
+            // Microsoft's rule adds -extra to chiseled families; the distroless families have the same -extra variants,
+            // and an app that needs ICU or time zones fails at run time without them.
+            if ((family.EndsWith("-chiseled", StringComparison.Ordinal) || family.EndsWith("-distroless", StringComparison.Ordinal))
+                && !musl && !project.InvariantGlobalization)
             {
                 tag += "-extra";
             }
@@ -64,13 +68,12 @@ public static class ImageInference
         {
             tag = $"{majorMinor}-alpine";
         }
-        else if (project.PublishAot || project.PublishTrimmed)
-        {
-            tag = $"{majorMinor}-{chiseledDistro}-chiseled" + (project.InvariantGlobalization ? "" : "-extra");
-        }
         else
         {
-            tag = majorMinor;
+            // Unlike Microsoft.NET.Build.Containers, chiseled for every app, not only trimmed and AOT ones: half the
+            // size, no shell, no package manager, non-root. -extra (ICU, tzdata) unless the app is globalization-invariant.
+            tag = $"{majorMinor}-{chiseledDistro}-chiseled" + (project.InvariantGlobalization ? "" : "-extra");
+            chiseledByDefault = !(project.PublishAot || project.PublishTrimmed);
         }
 
         return new ImageChoice
@@ -78,6 +81,8 @@ public static class ImageInference
             SdkImage = sdk,
             RuntimeImage = Mirror($"{MicrosoftRegistry}/dotnet/{repository}:{tag}", settings.BaseImageRegistry),
             RuntimeImageInferred = true,
+            ShellLess = tag.Contains("-chiseled") || tag.Contains("-distroless"),
+            MicrosoftDefaultImage = chiseledByDefault ? Mirror($"{MicrosoftRegistry}/dotnet/{repository}:{majorMinor}", settings.BaseImageRegistry) : null,
             SelfContained = selfContained,
             Musl = musl,
         };

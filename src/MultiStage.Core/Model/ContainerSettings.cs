@@ -55,6 +55,16 @@ public sealed record ContainerSettings
     public IReadOnlyList<KeyValuePair<string, string>> LabelsFromBuildArgs { get; init; } = Array.Empty<KeyValuePair<string, string>>();
     /// <summary>Extra .dockerignore patterns appended to the generated file.</summary>
     public IReadOnlyList<string> DockerIgnorePatterns { get; init; } = Array.Empty<string>();
+    /// <summary>ContainerHealthCheck items: the health check's command and arguments (exec form), or one item <c>None</c>.</summary>
+    public IReadOnlyList<string> HealthCheck { get; init; } = Array.Empty<string>();
+    public string HealthCheckInterval { get; init; } = "";
+    public string HealthCheckTimeout { get; init; } = "";
+    public string HealthCheckStartPeriod { get; init; } = "";
+    public string HealthCheckRetries { get; init; } = "";
+    /// <summary>Label the image with its base (<c>org.opencontainers.image.base.name</c>), as Microsoft.NET.Build.Containers does.</summary>
+    public bool BaseNameLabel { get; init; } = true;
+    /// <summary>And with the base's digest (<c>org.opencontainers.image.base.digest</c>) when the reference pins one.</summary>
+    public bool BaseDigestLabel { get; init; } = true;
     /// <summary>
     /// The host's environment, read for NuGet feed credentials (<c>NuGetPackageSourceCredentials_*</c>, <c>%VAR%</c>):
     /// whether any exist decides the restore step. Only whether, never a value, reaches the Dockerfile.

@@ -38,14 +38,25 @@ public sealed partial record ResolvedSettings
         var repository = settings.ContainerRepository;
         if (repository.Length == 0)
         {
-            // The assembly name is only a default: make it a valid repository the way the .NET SDK does. A name the
-            // user gave is checked as given (MSTAGE103): 'a b' silently pushed as 'a-b' would be another image.
+            // The assembly name is only a default: make it a valid repository the way the .NET SDK does, silently.
             repository = project.AssemblyName.Replace(' ', '-').ToLowerInvariant();
+        }
+        else if (!ImageReference.IsValidRepository(repository) && NormalizedRepository(repository) is { } normalized && ImageReference.IsValidRepository(normalized))
+        {
+            // As Microsoft.NET.Build.Containers does: lowercase, other characters made '-', and a warning naming both.
+            log.Warning(ErrorCodes.RepositoryNormalized, $"ContainerRepository '{repository}' is not a valid repository name; the image is named '{normalized}'. Set ContainerRepository to '{normalized}' to silence this warning.");
+            repository = normalized;
         }
 
         if (!ImageReference.IsValidRepository(repository))
         {
             log.Error(ErrorCodes.InvalidRepository, $"ContainerRepository '{repository}' is not a valid repository name (lowercase letters, digits and separators ., _, __, -; '/' between components).");
+            return null;
+        }
+
+        if (settings.ContainerImageTag.Length > 0 && settings.ContainerImageTags.Length > 0)
+        {
+            log.Error(ErrorCodes.BothImageTagProperties, $"Both ContainerImageTag ('{settings.ContainerImageTag}') and ContainerImageTags ('{settings.ContainerImageTags}') are set; only one is allowed. Put every tag in ContainerImageTags, separated by ';'.");
             return null;
         }
 
@@ -78,7 +89,8 @@ public sealed partial record ResolvedSettings
             || ParseAppCommandInstruction(settings.AppCommandInstruction, log) is not { } instruction
             || CheckContextRoot(settings, project, log) is not { } contextRoot
             || CheckDockerfilePath(settings, log) is not { } dockerfilePath
-            || CheckDockerIgnorePatterns(settings, log) is not { } ignorePatterns)
+            || CheckDockerIgnorePatterns(settings, log) is not { } ignorePatterns
+            || !CheckHealthCheck(settings, log, out var health))
         {
             return null;
         }
@@ -116,8 +128,15 @@ public sealed partial record ResolvedSettings
             CacheMounts = cacheMounts,
             MaxCpuCount = maxCpuCount == 0 ? null : maxCpuCount,
             DockerIgnorePatterns = ignorePatterns,
+            HealthCheck = health,
+            BaseNameLabel = settings.BaseNameLabel,
+            BaseDigestLabel = settings.BaseDigestLabel,
         };
     }
+
+    /// <summary>Lowercase, and every character a repository name cannot hold made '-' (control characters left for the grammar to refuse).</summary>
+    private static string NormalizedRepository(string value) =>
+        new(value.ToLowerInvariant().Select(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '.' or '_' or '-' or '/' || char.IsControl(c) ? c : '-').ToArray());
 
     /// <summary>
     /// MultiStageBuilder: <see cref="BuilderKind.Auto"/> when not set, null (logged) when not one of the builders. The

@@ -68,6 +68,10 @@ public sealed partial record ResolvedSettings
     public int? MaxCpuCount { get; init; } = 1;
     /// <summary>Extra .dockerignore patterns appended to the generated file, trimmed, none empty.</summary>
     public IReadOnlyList<string> DockerIgnorePatterns { get; init; } = Array.Empty<string>();
+    /// <summary>Label the image with its base image's name (<c>org.opencontainers.image.base.name</c>).</summary>
+    public bool BaseNameLabel { get; init; } = true;
+    /// <summary>Label it with the base image's digest when the reference pins one (<c>org.opencontainers.image.base.digest</c>).</summary>
+    public bool BaseDigestLabel { get; init; } = true;
 
     public const string DefaultWorkingDirectory = "/app/";
     public const string DefaultConfiguration = "Release";
