@@ -1,4 +1,5 @@
 using MultiStage.Diagnostics;
+using MultiStage.DockerIgnoreMatching;
 using MultiStage.Dockerfiles;
 using MultiStage.Incrementality;
 using MultiStage.Inference;
@@ -235,6 +236,17 @@ public static class Generator
         }
 
         layout = layout with { NuGetCredentials = nuget.NeedsCredentials };
+        var dockerfilePath = resolved.DockerfilePath ?? Path.Combine(layout.Root, WellKnownNames.Dockerfile);
+        var ignorePath = Path.Combine(layout.Root, WellKnownNames.DockerIgnore);
+        var (ignoreText, ignore) = DockerIgnoreFor(project, resolved, layout, ignorePath, log);
+        var inputs = layout.Inputs.ToList();
+        if ((vendor is not null || nuget.Files.Count > 0) && layout.SourceFolders.Contains(""))
+        {
+            layout = layout with { RootEntries = RootFolderEntries.List(layout, ignore, project.Closure.SelectMany(n => n.OutputDirectories), dockerfilePath) };
+            // A new file or folder in the root changes what is copied.
+            inputs.Add((PathStampKind.Listing, layout.Root));
+        }
+
         var text = Render(DockerfileBuilder.Build(project, resolved, images, layout, vendor is not null), log);
         if (text is null)
         {
@@ -254,29 +266,16 @@ public static class Generator
             classicText = classic;
         }
 
-        var dockerfilePath = resolved.DockerfilePath ?? Path.Combine(layout.Root, WellKnownNames.Dockerfile);
-        var ignorePath = Path.Combine(layout.Root, WellKnownNames.DockerIgnore);
         if (!MayWrite(resolved, layout, dockerfilePath, ignorePath, vendor is not null, log))
         {
             return null;
         }
 
-        var inputs = layout.Inputs.ToList();
         // Whether the .dockerignore is generated or the user's depends on its content.
         inputs.Add((PathStampKind.File, ignorePath));
         if (vendor is not null)
         {
             inputs.Add((PathStampKind.File, Path.Combine(vendor, PackageMarker)));
-        }
-
-        string? ignoreText = null;
-        if (FileOwnership.MayWrite(ignorePath))
-        {
-            ignoreText = DockerIgnoreTemplate.Render(resolved.DockerIgnorePatterns);
-        }
-        else
-        {
-            log.Info($"{ignorePath} has no '{DockerfileBuilder.HeaderLine}' header: it is yours and is left as it is.", Verbosity.Normal);
         }
 
         return new PlannedGeneration(new GenerationResult
@@ -288,13 +287,39 @@ public static class Generator
             ClassicDockerfileText = classicText,
             DockerIgnorePath = ignorePath,
             DockerIgnoreText = ignoreText,
-            CopiedPaths = layout.RestoreInputs.Concat(layout.NuGetConfigs.Select(c => c.Rendering)).Concat(layout.SourceFolders).ToList(),
+            CopiedPaths = layout.RestoreInputs.Concat(layout.NuGetConfigs.Select(c => c.Rendering)).Concat(layout.OtherFiles)
+                .Concat(layout.RootEntries is { } entries ? layout.SourceFolders.Where(f => f.Length > 0).Concat(entries) : layout.SourceFolders).ToList(),
             Repository = resolved.Repository,
             Tags = resolved.Tags,
             Images = images,
             BaseImages = new[] { images.SdkImage, images.RuntimeImage },
             Inputs = inputs,
         }, resolved, vendor, nuget.Files);
+    }
+
+    /// <summary>
+    /// The generated .dockerignore's text (null when the file is the user's) and the patterns the context is filtered
+    /// by: the generated ones, or the user's file as it is (none when it cannot be read: the user is warned later).
+    /// </summary>
+    private static (string? Text, DockerIgnore Patterns) DockerIgnoreFor(ProjectFacts project, ResolvedSettings resolved, ContextLayout layout, string ignorePath, ILog log)
+    {
+        if (FileOwnership.MayWrite(ignorePath))
+        {
+            var toolState = DockerIgnore.Parse(string.Join("\n", DockerIgnoreTemplate.ToolStatePatterns.Concat(resolved.DockerIgnorePatterns)));
+            var closure = project.Closure.Count > 0 ? project.Closure.Select(n => n.ProjectPath) : new[] { project.ProjectPath };
+            var text = DockerIgnoreTemplate.Render(resolved.DockerIgnorePatterns, ContextExclusions.For(layout, toolState, closure));
+            return (text, DockerIgnore.Parse(text));
+        }
+
+        log.Info($"{ignorePath} has no '{DockerfileBuilder.HeaderLine}' header: it is yours and is left as it is.", Verbosity.Normal);
+        try
+        {
+            return (null, DockerIgnore.Load(layout.Root));
+        }
+        catch (DockerIgnoreException)
+        {
+            return (null, DockerIgnore.Empty);
+        }
     }
 
     /// <summary>

@@ -8,6 +8,9 @@ internal sealed class Workspace
 {
     private static int _counter;
 
+    /// <summary>Assets that are a whole repository (see testassets/README.md).</summary>
+    private static readonly string[] RepositoryAssets = { "inputs" };
+
     private Workspace(string root, string projectPath)
     {
         Root = root;
@@ -18,6 +21,9 @@ internal sealed class Workspace
 
     /// <summary>The project that references MultiStage.Sdk (the entry project of the asset).</summary>
     public string ProjectPath { get; }
+
+    /// <summary>The entry project's folder.</summary>
+    public string ProjectDirectory => Path.GetDirectoryName(ProjectPath)!;
 
     public string Dockerfile => Path.Combine(Root, "Dockerfile");
 
@@ -31,6 +37,11 @@ internal sealed class Workspace
     {
         var root = Path.Combine(TestEnvironment.Directory, Interlocked.Increment(ref _counter).ToString("D2", System.Globalization.CultureInfo.InvariantCulture), asset);
         AssetCopy.Copy(Path.Combine(TestEnvironment.RepositoryRoot, "testassets", asset), root);
+        if (RepositoryAssets.Contains(asset))
+        {
+            // A clone of the repository it stands for: the generator finds its root by .git.
+            System.IO.Directory.CreateDirectory(Path.Combine(root, ".git"));
+        }
 
         var entries = Directory.EnumerateFiles(root, "*.csproj", SearchOption.AllDirectories).Where(ImportStagedSdk).ToList();
         Assert.AreEqual(1, entries.Count, $"{asset} should have one project that says <Sdk Name=\"MultiStage.Sdk\" />");
