@@ -132,11 +132,14 @@ public static class BuildStage
 
     private static string SourcesComment(ProjectFacts project, ContextLayout layout)
     {
-        var comment = project.Closure.Count > 1
-            ? "Sources, dependencies first: an edit in the app leaves the library layers cached."
-            : "Sources.";
-        return layout.RootEntries is null ? comment
-            : comment.Substring(0, comment.Length - 1) + $" The project folder's entries but {WellKnownNames.StateFolder}/, which restore took above.";
+        var state = WellKnownNames.StateFolder + "/";
+        if (project.Closure.Count > 1)
+        {
+            return "Sources, dependencies first: an edit in the app leaves the library layers cached" +
+                (layout.RootEntries is null ? "." : $"; {state} stays out, restore took it above.");
+        }
+
+        return layout.RootEntries is null ? "Sources." : $"Sources, without {state} (restore took it above).";
     }
 
     /// <summary>One COPY per destination folder, the files in ordinal order.</summary>
