@@ -139,7 +139,7 @@ public static class ContextPlanner
             foreach (var read in all)
             {
                 var path = Path.GetFullPath(read.Path);
-                if (generated(path) || projectFile(path))
+                if (generated(path) || IsProjectFile(path))
                 {
                     continue;
                 }
@@ -163,7 +163,7 @@ public static class ContextPlanner
 
         return reads;
 
-        bool projectFile(string path) => closure.Any(n => PathUtil.Comparer.Equals(Path.GetFullPath(n.ProjectPath), path));
+        bool IsProjectFile(string path) => closure.Any(n => PathUtil.Comparer.Equals(Path.GetFullPath(n.ProjectPath), path));
     }
 
     private static string Via(IReadOnlyDictionary<string, BuildRead> reads, string path) =>
