@@ -88,7 +88,8 @@ public sealed class BuildInputsEndToEndTests
         {
             if (entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile)
             {
-                files.Add(entry.Name.TrimStart('.', '/'));
+                // Only the "./" prefix goes: names such as ".editorconfig" start with a dot themselves.
+                files.Add(entry.Name.StartsWith("./", StringComparison.Ordinal) ? entry.Name.Substring(2) : entry.Name.TrimStart('/'));
             }
         }
 
