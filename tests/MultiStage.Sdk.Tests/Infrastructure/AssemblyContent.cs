@@ -30,8 +30,10 @@ public static class AssemblyContent
             var value = md.GetBlobBytes(attribute.Value);
             if (type == "System.Reflection.AssemblyInformationalVersionAttribute")
             {
-                var version = Encoding.UTF8.GetString(value);
-                value = Encoding.UTF8.GetBytes(version.Split('+')[0]);
+                // Prolog, then the version string: "1.0.0+<commit>" on a host with .git, "1.0.0" in the build stage.
+                var reader = md.GetBlobReader(attribute.Value);
+                reader.ReadUInt16();
+                value = Encoding.UTF8.GetBytes(reader.ReadSerializedString()!.Split('+')[0]);
             }
 
             text.Append("attribute ").Append(type).Append(' ').Append(Hex(value)).Append('\n');
