@@ -22,9 +22,6 @@ internal sealed class Workspace
     /// <summary>The project that references MultiStage.Sdk (the entry project of the asset).</summary>
     public string ProjectPath { get; }
 
-    /// <summary>The entry project's folder.</summary>
-    public string ProjectDirectory => Path.GetDirectoryName(ProjectPath)!;
-
     public string Dockerfile => Path.Combine(Root, "Dockerfile");
 
     public string DockerIgnore => Path.Combine(Root, ".dockerignore");
