@@ -14,6 +14,7 @@ internal sealed record Asset(string Name, string ProjectDirectory, string Edited
         new("aot", ".", "Program.cs", "aot: hello"),
         new("selfcontained", ".", "Program.cs", "selfcontained: hello"),
         new("icu", ".", "Program.cs", "icu: de-DE"),
+        new("razor", ".", "Program.cs", "razor: pages ok", IsWeb: true),
     ];
 
     /// <summary>The (a)/(b) warm-rebuild limit: the multi-project layout is where a generated Dockerfile should win clearly.</summary>

@@ -21,7 +21,7 @@ internal sealed class Options
 
     public const string Usage = """
         bash bench/run.sh [options]
-          --assets LIST       comma-separated: console,webapi,worker,multiproject,aot,selfcontained,icu (default: all)
+          --assets LIST       comma-separated: console,webapi,worker,multiproject,aot,selfcontained,icu,razor (default: all)
           --runs N            warm rebuilds per asset and variant; medians are reported (default 7; this machine is noisy)
           --cold-runs N       cold builds per asset and variant (default 1)
           --gen-runs N        runs of the generation-only measurements on multiproject (default 30)

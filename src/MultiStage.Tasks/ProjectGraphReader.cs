@@ -3,6 +3,7 @@ using Microsoft.Build.Exceptions;
 using Microsoft.Build.Execution;
 using Microsoft.Build.Graph;
 using MultiStage.Diagnostics;
+using MultiStage.Inputs;
 using MultiStage.Model;
 
 namespace MultiStage.Tasks;
@@ -36,6 +37,8 @@ internal static class ProjectGraphReader
                     .Where(p => !string.Equals(p, group.Key, StringComparison.Ordinal)).Distinct(StringComparer.Ordinal).ToList(),
                 Imports = group.SelectMany(n => n.ProjectInstance.ImportPaths).Distinct(StringComparer.Ordinal).ToList(),
                 SourceFiles = group.SelectMany(n => Sources(n.ProjectInstance)).Distinct(StringComparer.Ordinal).ToList(),
+                ReadFiles = group.SelectMany(n => ReadFiles(n.ProjectInstance)).GroupBy(r => r.Path, StringComparer.Ordinal)
+                    .Select(g => g.OrderByDescending(r => r.Required).First()).OrderBy(r => r.Path, StringComparer.Ordinal).ToList(),
                 LockFile = group.Select(n => LockFile(n.ProjectInstance)).FirstOrDefault(f => f is not null),
                 OutputDirectories = group.SelectMany(n => OutputDirectories(n.ProjectInstance)).Distinct(StringComparer.Ordinal).ToList(),
             })
@@ -46,6 +49,19 @@ internal static class ProjectGraphReader
     private static IEnumerable<string> Sources(ProjectInstance project) =>
         SourceItemTypes.SelectMany(project.GetItems)
             .Select(item => Path.GetFullPath(Path.Combine(project.Directory, item.EvaluatedInclude)));
+
+    /// <summary>
+    /// Every file the evaluation names through an item or a property. Properties from the environment and global
+    /// properties are the machine's, not the project's: left out.
+    /// </summary>
+    private static IEnumerable<BuildRead> ReadFiles(ProjectInstance project)
+    {
+        var properties = project.Properties
+            .Where(p => !project.GlobalProperties.ContainsKey(p.Name) && System.Environment.GetEnvironmentVariable(p.Name) != p.EvaluatedValue)
+            .Select(p => new KeyValuePair<string, string>(p.Name, p.EvaluatedValue));
+        var items = project.Items.Select(i => (i.ItemType, i.EvaluatedInclude, (Func<string, string>)i.GetMetadataValue));
+        return FileReferences.FromProperties(project.FullPath, properties).Concat(FileReferences.FromItems(project.FullPath, items));
+    }
 
     private static string? LockFile(ProjectInstance project)
     {

@@ -30,8 +30,10 @@ public sealed class ContextPlannerTests
     {
         using var repo = new RepoFixture();
         var layout = ContextPlanner.Plan(repo.Project(), null, repo.ExternalRoots, new TestLog())!;
-        CollectionAssert.AreEqual(new[] { "src/Lib/", "src/App/", "shared/" }, layout.SourceFolders.ToArray());
-        Assert.IsFalse(layout.RestoreInputs.Concat(layout.SourceFolders).Any(p => p.StartsWith("tests/", StringComparison.Ordinal)));
+        CollectionAssert.AreEqual(new[] { "src/Lib/", "src/App/" }, layout.SourceFolders.ToArray());
+        // The linked source outside the project folders is copied alone, never its folder.
+        CollectionAssert.AreEqual(new[] { "shared/Linked.cs" }, layout.OtherFiles.ToArray());
+        Assert.IsFalse(layout.RestoreInputs.Concat(layout.SourceFolders).Concat(layout.OtherFiles).Any(p => p.StartsWith("tests/", StringComparison.Ordinal)));
     }
 
     [TestMethod]
@@ -46,10 +48,17 @@ public sealed class ContextPlannerTests
             },
             ProjectPath = repo.P("src/Lib/Lib.csproj"),
         };
-        var layout = ContextPlanner.Plan(single, null, repo.ExternalRoots, new TestLog())!;
+        // Without a repository nothing says the NuGet.config and global.json above belong to the project.
+        var layout = ContextPlanner.Plan(single with { RepositoryRoot = null }, null, repo.ExternalRoots, new TestLog())!;
         Assert.AreEqual(repo.P("src/Lib") + Path.DirectorySeparatorChar, layout.Root);
         CollectionAssert.AreEqual(new[] { "Lib.csproj" }, layout.RestoreInputs.ToArray());
         CollectionAssert.AreEqual(new[] { "" }, layout.SourceFolders.ToArray());
+
+        // In the repository, restore reads the root's NuGet.config and the SDK resolver its global.json: the root holds them.
+        var inRepository = ContextPlanner.Plan(single, null, repo.ExternalRoots, new TestLog())!;
+        Assert.AreEqual(repo.Root + Path.DirectorySeparatorChar, inRepository.Root);
+        CollectionAssert.AreEqual(new[] { "feed/", "global.json", "src/Lib/Lib.csproj" }, inRepository.RestoreInputs.ToArray());
+        CollectionAssert.AreEqual(new[] { "src/Lib/" }, inRepository.SourceFolders.ToArray());
     }
 
     [TestMethod]

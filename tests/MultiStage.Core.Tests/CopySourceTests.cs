@@ -92,20 +92,20 @@ public sealed class CopySourceTests
     }
 
     [TestMethod]
-    public void TheGeneratorCopiesAGlobNamedSharedFolderLiterallyAndRefusesOneWithNoAnchor()
+    public void TheGeneratorCopiesAFileInAGlobNamedSharedFolderLiterallyAndRefusesOneWithNoAnchor()
     {
         using var repo = new RepoFixture();
         repo.Write("sh[a]red/Linked.cs", "");
         repo.Write("*/Linked.cs", "");
 
         var literal = Generator.Generate(WithLinkedFile(repo, "sh[a]red/Linked.cs"), repo.Settings(), repo.ExternalRoots, checkOnly: false, new TestLog());
-        StringAssert.Contains(literal!.DockerfileText, "COPY [\"[s]h\\\\\\\\[a]red\", \"sh[a]red/\"]\n");
+        StringAssert.Contains(literal!.DockerfileText, "COPY [\"[s]h\\\\\\\\[a]red/Linked.cs\", \"sh[a]red/\"]\n");
 
         var log = new TestLog();
         File.Delete(repo.P("Dockerfile"));
         Assert.IsNull(Generator.Generate(WithLinkedFile(repo, "*/Linked.cs"), repo.Settings(), repo.ExternalRoots, checkOnly: false, log));
         Assert.AreEqual(ErrorCodes.UnmatchablePath, log.ErrorCodes);
-        StringAssert.Contains(log.Errors[0].Message, "'*/'");
+        StringAssert.Contains(log.Errors[0].Message, "'*/Linked.cs'");
         Assert.IsFalse(File.Exists(repo.P("Dockerfile")), "a refused path leaves no Dockerfile");
     }
 

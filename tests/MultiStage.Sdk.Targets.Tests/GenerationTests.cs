@@ -189,4 +189,29 @@ public sealed class GenerationTests
         Assert.IsFalse(result.Output.Contains("Exception"), "exception in output:\n" + result.Output);
         Assert.IsFalse(File.Exists(workspace.Dockerfile), code);
     }
+
+    /// <summary>
+    /// testassets/inputs: what the builds read outside the project folders (the key a property names, the README an item
+    /// names, the linked source, the .editorconfig above) is copied file by file; the root NuGet.config and its feed are
+    /// restore inputs; the test project and docs stay out of the context, the README the library reads stays in.
+    /// </summary>
+    [TestMethod]
+    public void FilesTheBuildReadsOutsideTheProjectsAreCopiedOneByOne()
+    {
+        var workspace = Workspace.Create("inputs");
+        Containerize(workspace).EnsureSuccess();
+        var text = File.ReadAllText(workspace.Dockerfile);
+        StringAssert.Contains(text, "COPY [\".editorconfig\", \"Key.snk\", \"README.md\", \"./\"]");
+        StringAssert.Contains(text, "COPY [\"Shared/BuildInfo.cs\", \"Shared/\"]");
+        StringAssert.Contains(text, "COPY [\"localpkgs/\", \"localpkgs/\"]");
+        StringAssert.Contains(text, "COPY [\".multistage/nuget/nuget.config\", \"NuGet.config\"]");
+        StringAssert.Contains(text, "COPY [\"src/Lib/\", \"src/Lib/\"]");
+        Assert.IsFalse(text.Contains("COPY [\".\"", StringComparison.Ordinal), "the repository root is never copied whole");
+        Assert.IsFalse(text.Contains("tests/", StringComparison.Ordinal), "the test project is not in the closure");
+
+        var ignore = File.ReadAllLines(workspace.DockerIgnore);
+        CollectionAssert.Contains(ignore, "tests/App.Tests/");
+        CollectionAssert.Contains(ignore, "**/*.md");
+        CollectionAssert.Contains(ignore, "!README.md");
+    }
 }

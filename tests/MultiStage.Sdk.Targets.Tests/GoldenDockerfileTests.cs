@@ -22,6 +22,8 @@ public sealed class GoldenDockerfileTests
     [DataRow("aot")]
     [DataRow("selfcontained")]
     [DataRow("icu")]
+    [DataRow("inputs")]
+    [DataRow("razor")]
     public void GeneratedFilesMatchTheGoldenFiles(string asset)
     {
         var workspace = Workspace.Create(asset);

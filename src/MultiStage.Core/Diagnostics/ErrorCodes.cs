@@ -79,6 +79,9 @@ public static class ErrorCodes
     /// <summary>Warning: a feed's only credential is a DPAPI-encrypted Password, which a Linux build stage cannot decrypt.</summary>
     public const string EncryptedNuGetPassword = "MSTAGE171";
 
+    /// <summary>Warning: a file the build reads (named by an item or a property, or an .editorconfig above) lies outside the repository.</summary>
+    public const string ReadOutsideRepository = "MSTAGE177";
+
     /// <summary>Warning: a NuGet.config secret other than source credentials is left out of the build stage.</summary>
     public const string NuGetSecretLeftOut = "MSTAGE172";
 }

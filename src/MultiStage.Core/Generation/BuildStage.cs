@@ -25,6 +25,12 @@ public static class BuildStage
             // The SDK runs natively and cross-compiles for TARGETARCH.
             yield return new From(images.SdkImage, Name, "$BUILDPLATFORM");
             yield return new Arg("TARGETARCH");
+            if (project.PublishAot && !images.Musl)
+            {
+                yield return new Arg("BUILDARCH");
+                yield return new Comment(CrossToolchain.Comment);
+                yield return new Run(CrossToolchain.Script());
+            }
         }
 
         yield return new Workdir(BuildStagePaths.SourceRoot);
@@ -47,9 +53,9 @@ public static class BuildStage
             yield return new Copy(new[] { VendorFolder }, BuildStageScripts.NuGetPackagesFolder + "/");
         }
 
-        foreach (var group in layout.RestoreInputs.GroupBy(DirectoryOf).OrderBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var copy in CopiesByFolder(layout.RestoreInputs))
         {
-            yield return new Copy(group.OrderBy(p => p, StringComparer.Ordinal).ToList(), group.Key.Length == 0 ? "./" : group.Key);
+            yield return copy;
         }
 
         // Each NuGet.config where restore looks for it, without secrets; the original never enters the context.
@@ -81,10 +87,40 @@ public static class BuildStage
 
         yield return new Run(BuildStageScripts.Restore(layout, settings, images), restoreMounts.Count > 0 ? restoreMounts : null);
         yield return new BlankLine();
-        yield return new Comment(SourcesComment(project, layout, vendorSdk));
+        if (layout.OtherFiles.Count > 0)
+        {
+            yield return new Comment("Files the build reads from outside the project folders, each copied alone.");
+            foreach (var copy in CopiesByFolder(layout.OtherFiles))
+            {
+                yield return copy;
+            }
+        }
+
+        yield return new Comment(SourcesComment(project, layout));
         foreach (var folder in layout.SourceFolders)
         {
-            yield return new Copy(new[] { folder.Length == 0 ? "." : folder }, folder.Length == 0 ? "./" : folder);
+            if (folder.Length > 0)
+            {
+                yield return new Copy(new[] { folder }, folder);
+            }
+            else if (layout.RootEntries is { } entries)
+            {
+                // Folders one by one: COPY of several folders would merge their contents into one.
+                var files = entries.Where(e => !e.EndsWith("/", StringComparison.Ordinal)).ToList();
+                if (files.Count > 0)
+                {
+                    yield return new Copy(files, "./");
+                }
+
+                foreach (var entry in entries.Where(e => e.EndsWith("/", StringComparison.Ordinal)))
+                {
+                    yield return new Copy(new[] { entry }, entry);
+                }
+            }
+            else
+            {
+                yield return new Copy(new[] { "." }, "./");
+            }
         }
 
         yield return new Comment(mounts
@@ -94,18 +130,22 @@ public static class BuildStage
         yield return new Run(BuildStageScripts.Publish(project, layout, settings, images, layers), mounts ? new[] { BuildStageScripts.ArtifactsMount(project) } : null);
     }
 
-    private static string SourcesComment(ProjectFacts project, ContextLayout layout, bool vendorSdk)
+    private static string SourcesComment(ProjectFacts project, ContextLayout layout)
     {
+        var state = WellKnownNames.StateFolder + "/";
         if (project.Closure.Count > 1)
         {
-            return "Sources, dependencies first: an edit in the app leaves the library layers cached.";
+            return "Sources, dependencies first: an edit in the app leaves the library layers cached" +
+                (layout.RootEntries is null ? "." : $"; {state} stays out, restore took it above.");
         }
 
-        // The context root holds the vendored package too; a .dockerignore entry would hide it from the restore step as well.
-        return vendorSdk && layout.SourceFolders.Any(f => f.Length == 0)
-            ? $"Sources ({WellKnownNames.StateFolder}/ comes along again; restore took the package from the copy above)."
-            : "Sources.";
+        return layout.RootEntries is null ? "Sources." : $"Sources, without {state} (restore took it above).";
     }
+
+    /// <summary>One COPY per destination folder, the files in ordinal order.</summary>
+    private static IEnumerable<Copy> CopiesByFolder(IEnumerable<string> files) =>
+        files.GroupBy(DirectoryOf).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new Copy(g.OrderBy(p => p, StringComparer.Ordinal).ToList(), g.Key.Length == 0 ? "./" : g.Key));
 
     private static string DirectoryOf(string relativePath)
     {

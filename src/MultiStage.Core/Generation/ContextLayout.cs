@@ -11,6 +11,14 @@ public sealed record ContextLayout
     public required IReadOnlyList<string> RestoreInputs { get; init; }
     /// <summary>Folders holding the sources of the closure, dependencies first, entry project last.</summary>
     public required IReadOnlyList<string> SourceFolders { get; init; }
+    /// <summary>Files the build reads outside the project folders and restore inputs (a signing key, linked sources, an
+    /// .editorconfig above the projects…), each copied alone after restore.</summary>
+    public IReadOnlyList<string> OtherFiles { get; init; } = Array.Empty<string>();
+    /// <summary>Every file the evaluations name inside the context, project folders included: the generated .dockerignore never excludes one.</summary>
+    public IReadOnlyList<string> ReadFiles { get; init; } = Array.Empty<string>();
+    /// <summary>With the context root a project folder holding the state folder: the root's entries to copy instead of
+    /// the whole folder (directories end in '/'), so the vendored package is copied once, for restore.</summary>
+    public IReadOnlyList<string>? RootEntries { get; init; }
     public required string EntryProject { get; init; }
     /// <summary>The NuGet.config files restore reads, each copied into the build stage as its rendering without secrets.</summary>
     public IReadOnlyList<NuGetConfigPlacement> NuGetConfigs { get; init; } = Array.Empty<NuGetConfigPlacement>();

@@ -12,7 +12,7 @@ internal static class ContextPathCheck
     /// <summary>True when every path can be written into the Dockerfile and the entry project passed to dotnet; errors logged.</summary>
     public static bool Check(ContextLayout layout, ILog log)
     {
-        foreach (var path in layout.RestoreInputs.Concat(layout.SourceFolders).Append(layout.EntryProject))
+        foreach (var path in layout.RestoreInputs.Concat(layout.SourceFolders).Concat(layout.OtherFiles).Append(layout.EntryProject))
         {
             if (path.Any(CharacterNames.IsUnprintable))
             {

@@ -1,4 +1,5 @@
 using MultiStage.Diagnostics;
+using MultiStage.DockerIgnoreMatching;
 using MultiStage.Dockerfiles;
 using MultiStage.Incrementality;
 using MultiStage.Inference;
@@ -9,7 +10,7 @@ using MultiStage.Model;
 namespace MultiStage.Generation;
 
 /// <summary>Project facts + settings → Dockerfile, .dockerignore and the vendored SDK, validated before anything is written.</summary>
-public static class Generator
+public static partial class Generator
 {
     private const string PackageMarker = ".nupkg.metadata";
 
@@ -140,73 +141,6 @@ public static class Generator
         }
     }
 
-    /// <summary>
-    /// Inner loop: writes into <paramref name="directory"/> a Dockerfile that assembles the image from the host's
-    /// publish output, already split into <c>layers/&lt;layer&gt;</c> there, on top of a dependencies image (runtime and
-    /// package layers, see <see cref="InnerLoopDependencies"/>) when those layers hold files, and the list of the images
-    /// they start from. The repository's Dockerfile is untouched.
-    /// </summary>
-    public static GenerationResult? GenerateInnerLoop(ProjectFacts project, ContainerSettings settings, string directory, ILog log)
-    {
-        if (Prepare(project, settings, log) is not var (resolved, images))
-        {
-            return null;
-        }
-
-        var dependencies = Render(InnerLoopDockerfiles.Dependencies(project, resolved, images), log);
-        if (dependencies is null)
-        {
-            return null;
-        }
-
-        var path = Path.Combine(directory, InnerLoopDependencies.AppDockerfileName);
-        var dependenciesPath = Path.Combine(directory, InnerLoopDependencies.DockerfileName);
-        string? dependencyImage;
-        string? text;
-        try
-        {
-            var tag = InnerLoopDependencies.Tag(Path.Combine(directory, InnerLoopDependencies.LayersFolder), dependencies, project.RuntimeIdentifier);
-            dependencyImage = tag is null ? null : resolved.Repository + ":" + tag;
-            text = Render(InnerLoopDockerfiles.FromPublishedLayers(project, resolved, images, dependencyImage), log);
-            if (text is null)
-            {
-                return null;
-            }
-
-            if (dependencyImage is null)
-            {
-                File.Delete(dependenciesPath);
-            }
-            else
-            {
-                AtomicFile.WriteIfChanged(dependenciesPath, dependencies);
-            }
-
-            AtomicFile.WriteIfChanged(path, text);
-            InnerLoopDependencies.WriteBaseImages(directory, dependencyImage, images.RuntimeImage);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            log.Error(ErrorCodes.WriteFailed, $"Could not write the inner loop's Dockerfiles in {directory}: {e.Message}");
-            return null;
-        }
-
-        return new GenerationResult
-        {
-            ContextRoot = Path.GetFullPath(directory).TrimEnd(Path.DirectorySeparatorChar),
-            DockerfilePath = path,
-            DockerfileText = text,
-            DockerIgnorePath = Path.Combine(directory, WellKnownNames.DockerIgnore),
-            Repository = resolved.Repository,
-            Tags = resolved.Tags,
-            Images = images,
-            // The dependencies image exists only in this engine; the image build makes it before it is needed.
-            BaseImages = new[] { images.RuntimeImage },
-            DependencyImage = dependencyImage,
-            DependencyDockerfilePath = dependencyImage is null ? null : dependenciesPath,
-        };
-    }
-
     /// <summary>Validates and renders everything in memory; null (with errors logged) when the input cannot be represented.</summary>
     private static PlannedGeneration? Plan(ProjectFacts project, ContainerSettings settings, IReadOnlyList<string> externalRoots, ILog log, string? classicDockerfilePath)
     {
@@ -239,6 +173,17 @@ public static class Generator
         }
 
         layout = layout with { NuGetCredentials = nuget.NeedsCredentials };
+        var dockerfilePath = resolved.DockerfilePath ?? Path.Combine(layout.Root, WellKnownNames.Dockerfile);
+        var ignorePath = Path.Combine(layout.Root, WellKnownNames.DockerIgnore);
+        var (ignoreText, ignore) = DockerIgnoreFor(project, resolved, layout, ignorePath, log);
+        var inputs = layout.Inputs.ToList();
+        if ((vendor is not null || nuget.Files.Count > 0) && layout.SourceFolders.Contains(""))
+        {
+            layout = layout with { RootEntries = RootFolderEntries.List(layout, ignore, project.Closure.SelectMany(n => n.OutputDirectories), dockerfilePath) };
+            // A new file or folder in the root changes what is copied.
+            inputs.Add((PathStampKind.Listing, layout.Root));
+        }
+
         var text = Render(DockerfileBuilder.Build(project, resolved, images, layout, vendor is not null), log);
         if (text is null)
         {
@@ -258,29 +203,16 @@ public static class Generator
             classicText = classic;
         }
 
-        var dockerfilePath = resolved.DockerfilePath ?? Path.Combine(layout.Root, WellKnownNames.Dockerfile);
-        var ignorePath = Path.Combine(layout.Root, WellKnownNames.DockerIgnore);
         if (!FileOwnership.MayWriteAll(resolved, layout, dockerfilePath, ignorePath, vendor is not null, log))
         {
             return null;
         }
 
-        var inputs = layout.Inputs.ToList();
         // Whether the .dockerignore is generated or the user's depends on its content.
         inputs.Add((PathStampKind.File, ignorePath));
         if (vendor is not null)
         {
             inputs.Add((PathStampKind.File, Path.Combine(vendor, PackageMarker)));
-        }
-
-        string? ignoreText = null;
-        if (FileOwnership.MayWrite(ignorePath))
-        {
-            ignoreText = DockerIgnoreTemplate.Render(resolved.DockerIgnorePatterns);
-        }
-        else
-        {
-            log.Info($"{ignorePath} has no '{DockerfileBuilder.HeaderLine}' header: it is yours and is left as it is.", Verbosity.Normal);
         }
 
         return new PlannedGeneration(new GenerationResult
@@ -292,13 +224,39 @@ public static class Generator
             ClassicDockerfileText = classicText,
             DockerIgnorePath = ignorePath,
             DockerIgnoreText = ignoreText,
-            CopiedPaths = layout.RestoreInputs.Concat(layout.NuGetConfigs.Select(c => c.Rendering)).Concat(layout.SourceFolders).ToList(),
+            CopiedPaths = layout.RestoreInputs.Concat(layout.NuGetConfigs.Select(c => c.Rendering)).Concat(layout.OtherFiles)
+                .Concat(layout.RootEntries is { } entries ? layout.SourceFolders.Where(f => f.Length > 0).Concat(entries) : layout.SourceFolders).ToList(),
             Repository = resolved.Repository,
             Tags = resolved.Tags,
             Images = images,
             BaseImages = new[] { images.SdkImage, images.RuntimeImage },
             Inputs = inputs,
         }, resolved, vendor, nuget.Files);
+    }
+
+    /// <summary>
+    /// The generated .dockerignore's text (null when the file is the user's) and the patterns the context is filtered
+    /// by: the generated ones, or the user's file as it is (none when it cannot be read: the user is warned later).
+    /// </summary>
+    private static (string? Text, DockerIgnore Patterns) DockerIgnoreFor(ProjectFacts project, ResolvedSettings resolved, ContextLayout layout, string ignorePath, ILog log)
+    {
+        if (FileOwnership.MayWrite(ignorePath))
+        {
+            var toolState = DockerIgnore.Parse(string.Join("\n", DockerIgnoreTemplate.ToolStatePatterns.Concat(resolved.DockerIgnorePatterns)));
+            var closure = project.Closure.Count > 0 ? project.Closure.Select(n => n.ProjectPath) : new[] { project.ProjectPath };
+            var text = DockerIgnoreTemplate.Render(resolved.DockerIgnorePatterns, ContextExclusions.For(layout, toolState, closure));
+            return (text, DockerIgnore.Parse(text));
+        }
+
+        log.Info($"{ignorePath} has no '{DockerfileBuilder.HeaderLine}' header: it is yours and is left as it is.", Verbosity.Normal);
+        try
+        {
+            return (null, DockerIgnore.Load(layout.Root));
+        }
+        catch (DockerIgnoreException)
+        {
+            return (null, DockerIgnore.Empty);
+        }
     }
 
     /// <summary>What every kind of generation needs first: an application, the settings resolved, the images inferred.</summary>

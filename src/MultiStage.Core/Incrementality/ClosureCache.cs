@@ -19,7 +19,7 @@ namespace MultiStage.Incrementality;
 /// </summary>
 public static class ClosureCache
 {
-    private const string Header = "multistage-closure-cache 1";
+    private const string Header = "multistage-closure-cache 2";
     private static readonly string[] AutoImports = { "Directory.Build.props", "Directory.Build.targets", "Directory.Packages.props" };
 
     /// <summary>A cache key (or folder stamp): the SHA-256 of the parts, one per line, in hex.</summary>
@@ -50,6 +50,12 @@ public static class ClosureCache
                     return null;
                 }
 
+                continue;
+            }
+
+            if (parts.Length == 4 && parts[0] == "read" && current is not null)
+            {
+                current.Reads.Add(new BuildRead(parts[1], parts[3], parts[2] == "1"));
                 continue;
             }
 
@@ -116,7 +122,7 @@ public static class ClosureCache
         {
             var values = new[] { node.ProjectPath }.Concat(node.References).Concat(node.Imports).Concat(node.SourceFiles).Concat(node.OutputDirectories)
                 .Concat(node.LockFile is null ? Array.Empty<string>() : new[] { node.LockFile });
-            if (!values.All(PathStamp.Writable))
+            if (!values.Concat(node.ReadFiles.SelectMany(r => new[] { r.Path, r.Via })).All(PathStamp.Writable))
             {
                 return false;
             }
@@ -126,6 +132,11 @@ public static class ClosureCache
             Append(text, "import", node.Imports);
             Append(text, "source", node.SourceFiles);
             Append(text, "out", node.OutputDirectories);
+            foreach (var read in node.ReadFiles)
+            {
+                text.Append("read\t").Append(read.Path).Append('\t').Append(read.Required ? '1' : '0').Append('\t').Append(read.Via).Append('\n');
+            }
+
             if (node.LockFile is not null)
             {
                 text.Append("lock\t").Append(node.LockFile).Append('\n');
@@ -161,7 +172,7 @@ public static class ClosureCache
                 folders.Add(Path.GetDirectoryName(file)!);
             }
 
-            foreach (var source in node.SourceFiles.Where(s => !PathUtil.IsUnder(s, PathUtil.AsDirectory(projectDir))))
+            foreach (var source in node.SourceFiles.Concat(node.ReadFiles.Select(r => r.Path)).Where(s => !PathUtil.IsUnder(s, PathUtil.AsDirectory(projectDir))))
             {
                 folders.Add(Path.GetDirectoryName(source)!);
             }
@@ -195,6 +206,7 @@ public static class ClosureCache
         public List<string> Imports { get; } = new();
         public List<string> Sources { get; } = new();
         public List<string> Outputs { get; } = new();
+        public List<BuildRead> Reads { get; } = new();
         public string? LockFile { get; set; }
 
         public ProjectNode Build() => new()
@@ -204,6 +216,7 @@ public static class ClosureCache
             Imports = Imports,
             SourceFiles = Sources,
             OutputDirectories = Outputs,
+            ReadFiles = Reads,
             LockFile = LockFile,
         };
     }

@@ -17,6 +17,9 @@ public enum PathStampKind
 
     /// <summary>An entry probe: a file or folder exists or not.</summary>
     Entry = 'e',
+
+    /// <summary>A folder: the names of its files and subfolders.</summary>
+    Listing = 'l',
 }
 
 /// <summary>The state of a path that a cached result depends on, as a short string to store and compare later.</summary>
@@ -39,6 +42,16 @@ public static class PathStamp
                 var names = Directory.EnumerateFiles(path).Select(f => Path.GetFileName(f)).ToList();
                 names.Sort(StringComparer.Ordinal);
                 return ClosureCache.Key(names);
+            case PathStampKind.Listing:
+                if (!Directory.Exists(path))
+                {
+                    return "missing";
+                }
+
+                var entries = Directory.EnumerateFiles(path).Select(f => Path.GetFileName(f))
+                    .Concat(Directory.EnumerateDirectories(path).Select(d => Path.GetFileName(d) + "/")).ToList();
+                entries.Sort(StringComparer.Ordinal);
+                return ClosureCache.Key(entries);
             case PathStampKind.Probe:
                 return System.IO.File.Exists(path) ? "1" : "0";
             default:

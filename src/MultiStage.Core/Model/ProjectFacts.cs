@@ -43,8 +43,20 @@ public sealed record ProjectNode
     public IReadOnlyList<string> Imports { get; init; } = Array.Empty<string>();
     /// <summary>Source items (Compile, Content, …) of the project, to find the folders the build stage needs.</summary>
     public IReadOnlyList<string> SourceFiles { get; init; } = Array.Empty<string>();
+    /// <summary>
+    /// Other files its evaluation names: file items of any type, properties naming a file (see
+    /// <see cref="Inputs.FileReferences"/>). Paths as evaluated; the planner decides which the build stage gets.
+    /// </summary>
+    public IReadOnlyList<BuildRead> ReadFiles { get; init; } = Array.Empty<BuildRead>();
     /// <summary>The lock file restore reads, if the project has one.</summary>
     public string? LockFile { get; init; }
     /// <summary>Folders whose content is build output (obj/, bin/): never restore inputs.</summary>
     public IReadOnlyList<string> OutputDirectories { get; init; } = Array.Empty<string>();
 }
+
+/// <summary>A file the build of a project reads, and what names it (for messages).</summary>
+/// <param name="Path">The full path.</param>
+/// <param name="Via">What names it, e.g. "property AssemblyOriginatorKeyFile of Lib.csproj".</param>
+/// <param name="Required">Named by an item or a documented property: a file outside the repository is worth a warning.
+/// False for the general property rule, which may catch a value that only looks like a file.</param>
+public sealed record BuildRead(string Path, string Via, bool Required);

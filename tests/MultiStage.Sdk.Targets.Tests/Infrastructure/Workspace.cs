@@ -8,6 +8,9 @@ internal sealed class Workspace
 {
     private static int _counter;
 
+    /// <summary>Assets that are a whole repository (see testassets/README.md).</summary>
+    private static readonly string[] RepositoryAssets = { "inputs" };
+
     private Workspace(string root, string projectPath)
     {
         Root = root;
@@ -31,6 +34,11 @@ internal sealed class Workspace
     {
         var root = Path.Combine(TestEnvironment.Directory, Interlocked.Increment(ref _counter).ToString("D2", System.Globalization.CultureInfo.InvariantCulture), asset);
         AssetCopy.Copy(Path.Combine(TestEnvironment.RepositoryRoot, "testassets", asset), root);
+        if (RepositoryAssets.Contains(asset))
+        {
+            // A clone of the repository it stands for: the generator finds its root by .git.
+            System.IO.Directory.CreateDirectory(Path.Combine(root, ".git"));
+        }
 
         var entries = Directory.EnumerateFiles(root, "*.csproj", SearchOption.AllDirectories).Where(ImportStagedSdk).ToList();
         Assert.AreEqual(1, entries.Count, $"{asset} should have one project that says <Sdk Name=\"MultiStage.Sdk\" />");

@@ -90,7 +90,12 @@ public static class DockerCli
     }
 
     /// <summary>The regular files of each image layer, bottom to top, from <c>docker save</c>.</summary>
-    public static IReadOnlyList<IReadOnlyList<string>> LayerFiles(string image)
+    public static IReadOnlyList<IReadOnlyList<string>> LayerFiles(string image) => SavedLayers(image).Select(l => l.Files).ToList();
+
+    /// <summary>Each layer's uncompressed tar size, bottom to top: what a push uploads before compression.</summary>
+    public static IReadOnlyList<long> LayerBytes(string image) => SavedLayers(image).Select(l => l.Bytes).ToList();
+
+    private static IReadOnlyList<(IReadOnlyList<string> Files, long Bytes)> SavedLayers(string image)
     {
         var archive = Path.Combine(Path.GetTempPath(), $"save-{Guid.NewGuid():N}.tar");
         try
@@ -111,11 +116,12 @@ public static class DockerCli
             }
 
             using var manifest = JsonDocument.Parse(blobs["manifest.json"]);
-            var result = new List<IReadOnlyList<string>>();
+            var result = new List<(IReadOnlyList<string>, long)>();
             foreach (var layer in manifest.RootElement[0].GetProperty("Layers").EnumerateArray())
             {
                 var names = new List<string>();
-                using var layerReader = new TarReader(new MemoryStream(blobs[layer.GetString()!]));
+                var blob = blobs[layer.GetString()!];
+                using var layerReader = new TarReader(new MemoryStream(blob));
                 while (layerReader.GetNextEntry() is { } entry)
                 {
                     if (entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile)
@@ -124,7 +130,7 @@ public static class DockerCli
                     }
                 }
 
-                result.Add(names);
+                result.Add((names, blob.LongLength));
             }
 
             return result;
