@@ -17,9 +17,12 @@ public static class ContextExclusions
     private static readonly string[] ProjectExtensions = { ".csproj", ".fsproj", ".vbproj" };
 
     /// <summary>Patterns, then exceptions, for the layout; <paramref name="toolState"/> is what is excluded anyway (never walked).</summary>
-    public static IReadOnlyList<string> For(ContextLayout layout, DockerIgnore toolState, IEnumerable<string> closureProjects)
+    /// <paramref name="closureProjects"/> null: the file serves several apps (each with its own Dockerfile), so no
+    /// project folder is left out for one app's sake.
+    public static IReadOnlyList<string> For(ContextLayout layout, DockerIgnore toolState, IEnumerable<string>? closureProjects)
     {
-        var patterns = NotReadPatterns.Concat(OtherProjectFolders(layout.Root, toolState, closureProjects)).ToList();
+        var others = closureProjects is null ? Enumerable.Empty<string>() : OtherProjectFolders(layout.Root, toolState, closureProjects);
+        var patterns = NotReadPatterns.Concat(others).ToList();
         var matcher = DockerIgnore.Parse(string.Join("\n", patterns));
         var needed = layout.RestoreInputs.Concat(layout.OtherFiles).Concat(layout.SourceFolders.Where(f => f.Length > 0))
             .Concat(layout.ReadFiles)

@@ -243,7 +243,9 @@ public static partial class Generator
         if (FileOwnership.MayWrite(ignorePath))
         {
             var toolState = DockerIgnore.Parse(string.Join("\n", DockerIgnoreTemplate.ToolStatePatterns.Concat(resolved.DockerIgnorePatterns)));
-            var closure = project.Closure.Count > 0 ? project.Closure.Select(n => n.ProjectPath) : new[] { project.ProjectPath };
+            // A Dockerfile named by MultiStageDockerfile shares the context, and this .dockerignore, with other apps'.
+            var closure = resolved.DockerfilePath is not null ? null
+                : project.Closure.Count > 0 ? project.Closure.Select(n => n.ProjectPath) : new[] { project.ProjectPath };
             var text = DockerIgnoreTemplate.Render(resolved.DockerIgnorePatterns, ContextExclusions.For(layout, toolState, closure));
             return (text, DockerIgnore.Parse(text));
         }

@@ -28,6 +28,12 @@ public static class FileReferences
         var name = Path.GetFileName(projectPath);
         foreach (var property in properties)
         {
+            // This SDK's own properties name its outputs (the Dockerfile, the context root), not inputs of the build.
+            if (property.Key.StartsWith("MultiStage", StringComparison.OrdinalIgnoreCase) || property.Key.StartsWith("_MultiStage", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
             var documented = DocumentedProperties.Contains(property.Key, StringComparer.OrdinalIgnoreCase);
             foreach (var part in property.Value.Split(';'))
             {
