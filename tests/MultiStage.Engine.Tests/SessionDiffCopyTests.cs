@@ -16,6 +16,8 @@ namespace MultiStage.Engine.Tests;
 /// the stream runs both ways at once, as fsutil's receive.go drives it.
 /// </summary>
 [TestClass]
+// Alone: under a parallel neighbour on two cores the HTTP/2 exchange of the first test stalled until HttpClient's timeout.
+[DoNotParallelize]
 public sealed class SessionDiffCopyTests
 {
     [TestMethod]

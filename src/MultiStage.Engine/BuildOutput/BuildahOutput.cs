@@ -15,7 +15,7 @@ namespace MultiStage.Engine.BuildOutput;
 /// </summary>
 internal sealed partial class BuildahOutput(ILog log)
 {
-    private readonly StringBuilder _pending = new();
+    private LineBuffer? _lineBuffer;
     private readonly Stopwatch _stepClock = new();
     private readonly List<BuildStepEvent> _events = [];
     private int _stepNumber;
@@ -44,32 +44,14 @@ internal sealed partial class BuildahOutput(ILog log)
     public static bool IsStepLine(string line) => StepLine().IsMatch(line);
 
     /// <summary>Feeds a piece of the stream; lines are handled as their line breaks arrive.</summary>
-    public void Feed(string text)
-    {
-        _pending.Append(text);
-        while (true)
-        {
-            var buffered = _pending.ToString();
-            var newline = buffered.IndexOf('\n');
-            if (newline < 0)
-            {
-                return;
-            }
+    public void Feed(string text) => LineSplitter.Feed(text);
 
-            _pending.Remove(0, newline + 1);
-            HandleLine(buffered[..newline]);
-        }
-    }
+    private LineBuffer LineSplitter => _lineBuffer ??= new LineBuffer(HandleLine);
 
     /// <summary>Handles a last line that had no line break and closes the open step.</summary>
     public void Flush()
     {
-        if (_pending.Length > 0)
-        {
-            var rest = _pending.ToString();
-            _pending.Clear();
-            HandleLine(rest);
-        }
+        LineSplitter.Flush();
 
         CompleteStep();
     }

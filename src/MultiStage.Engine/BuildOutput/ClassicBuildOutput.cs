@@ -10,7 +10,7 @@ namespace MultiStage.Engine.BuildOutput;
 /// </summary>
 internal sealed partial class ClassicBuildOutput(ILog log, BuildDiagnostics? diagnostics = null)
 {
-    private readonly StringBuilder _pending = new();
+    private LineBuffer? _lineBuffer;
     private bool _inStderr;
 
     /// <summary>The current "Step N/M : …" line; null before the first.</summary>
@@ -26,32 +26,14 @@ internal sealed partial class ClassicBuildOutput(ILog log, BuildDiagnostics? dia
     public string? ShortImageId { get; private set; }
 
     /// <summary>Feeds a piece of the stream; lines are handled as their line breaks arrive.</summary>
-    public void Feed(string text)
-    {
-        _pending.Append(text);
-        while (true)
-        {
-            var buffered = _pending.ToString();
-            var newline = buffered.IndexOf('\n');
-            if (newline < 0)
-            {
-                return;
-            }
+    public void Feed(string text) => LineSplitter.Feed(text);
 
-            _pending.Remove(0, newline + 1);
-            HandleLine(buffered[..newline]);
-        }
-    }
+    private LineBuffer LineSplitter => _lineBuffer ??= new LineBuffer(HandleLine);
 
     /// <summary>Handles a last line that had no line break.</summary>
     public void Flush()
     {
-        if (_pending.Length > 0)
-        {
-            var rest = _pending.ToString();
-            _pending.Clear();
-            HandleLine(rest);
-        }
+        LineSplitter.Flush();
     }
 
     private void HandleLine(string rawLine)

@@ -71,15 +71,6 @@ public static class BuildContext
         return new BuildContextResult(counting.BytesWritten, walk.Files, walk.Directories, walk.Symlinks, walk.Special) { LargestFiles = walk.Largest.ToList() };
     }
 
-    private static readonly EnumerationOptions ListOptions = new()
-    {
-        // Dot files count as hidden on Unix; the context includes everything that is not excluded.
-        AttributesToSkip = 0,
-        IgnoreInaccessible = false,
-        RecurseSubdirectories = false,
-        ReturnSpecialDirectories = false,
-    };
-
     private sealed class Walk
     {
         private readonly DockerIgnore _ignore;
@@ -130,17 +121,7 @@ public static class BuildContext
         public async Task WalkDirectoryAsync(DirectoryInfo directory, string relativeDirectory, bool[]? directoryMatches)
         {
             _cancellationToken.ThrowIfCancellationRequested();
-            FileSystemInfo[] children;
-            try
-            {
-                children = directory.EnumerateFileSystemInfos("*", ListOptions).ToArray();
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new ContextFileException(directory.FullName, relativeDirectory.Length == 0 ? "." : relativeDirectory, e);
-            }
-
-            Array.Sort(children, (a, b) => string.CompareOrdinal(a.Name, b.Name));
+            var children = ContextDirectory.List(directory, relativeDirectory, StringComparer.Ordinal);
             foreach (FileSystemInfo child in children)
             {
                 string relative = relativeDirectory.Length == 0 ? child.Name : relativeDirectory + "/" + child.Name;

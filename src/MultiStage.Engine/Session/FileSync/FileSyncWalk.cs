@@ -20,14 +20,6 @@ internal sealed class FileSyncWalk
     public static readonly IComparer<string> PathOrder = Comparer<string>.Create(
         static (a, b) => Encoding.UTF8.GetBytes(a).AsSpan().SequenceCompareTo(Encoding.UTF8.GetBytes(b)));
 
-    private static readonly EnumerationOptions ListOptions = new()
-    {
-        AttributesToSkip = 0,
-        IgnoreInaccessible = false,
-        RecurseSubdirectories = false,
-        ReturnSpecialDirectories = false,
-    };
-
     private readonly string _root;
     private readonly DockerIgnore? _includes;
     private readonly DockerIgnore _excludes;
@@ -81,17 +73,7 @@ internal sealed class FileSyncWalk
     private void WalkDirectory(DirectoryInfo directory, string relativeDirectory, bool[]? parentIncludes, bool[]? parentExcludes)
     {
         _cancellationToken.ThrowIfCancellationRequested();
-        FileSystemInfo[] children;
-        try
-        {
-            children = directory.EnumerateFileSystemInfos("*", ListOptions).ToArray();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ContextFileException(directory.FullName, relativeDirectory.Length == 0 ? "." : relativeDirectory, e);
-        }
-
-        Array.Sort(children, (a, b) => PathOrder.Compare(a.Name, b.Name));
+        var children = ContextDirectory.List(directory, relativeDirectory, PathOrder);
         foreach (var child in children)
         {
             var relative = relativeDirectory.Length == 0 ? child.Name : relativeDirectory + "/" + child.Name;
