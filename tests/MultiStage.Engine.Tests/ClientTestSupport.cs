@@ -12,6 +12,9 @@ internal sealed class TestLog : ILog
 
     public IReadOnlyList<(string Kind, string? Code, string Message, Verbosity Verbosity)> Entries => _entries.ToArray();
 
+    /// <summary>The lines an operation ends with (<see cref="Verbosity.Summary"/>), shown at every verbosity.</summary>
+    public IEnumerable<string> SummaryLines => Entries.Where(e => e.Kind == "info" && e.Verbosity == Verbosity.Summary).Select(e => e.Message);
+
     public IEnumerable<string> Lines(Verbosity upTo) => Entries.Where(e => e.Kind == "info" && e.Verbosity <= upTo).Select(e => e.Message);
 
     public string All => string.Join("\n", Entries.Select(e => e.Message));

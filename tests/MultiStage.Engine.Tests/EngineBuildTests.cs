@@ -66,7 +66,7 @@ public sealed class EngineBuildTests
             var image = await docker.Images.InspectImageAsync(result.ImageId);
             Assert.AreEqual("yes", image.Config?.Labels?["org.multistage.test"]);
 
-            var summary = log.Lines(Verbosity.Minimal).Single();
+            var summary = log.SummaryLines.Single();
             StringAssert.Contains(summary, EngineClient.ShortId(result.ImageId));
             StringAssert.Contains(summary, $"{repository}:1.0");
             StringAssert.Contains(summary, " in ");

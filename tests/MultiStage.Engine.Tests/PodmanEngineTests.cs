@@ -65,7 +65,7 @@ public sealed class PodmanEngineTests
             Assert.IsTrue(normal.Any(l => l.StartsWith("[2/2] COMMIT", StringComparison.Ordinal)), string.Join("\n", normal));
             Assert.IsFalse(normal.Contains("  built-the-marker"));
             CollectionAssert.Contains(log.Lines(Verbosity.Detailed).ToList(), "  built-the-marker");
-            StringAssert.Contains(log.Lines(Verbosity.Minimal).Single(), $"tagged {repository}:1, {repository}:2");
+            StringAssert.Contains(log.SummaryLines.Single(), $"tagged {repository}:1, {repository}:2");
 
             // Nothing but the tagged image is new in the engine: no untagged build-stage image stays behind.
             var after = await PodmanTestEnvironment.AllImageIdsAsync();
