@@ -63,10 +63,10 @@ public sealed class EngineApiEndToEndTests
     }
 
     [TestMethod]
-    public void ABaseImageTheEngineLacksIsPulledBeforeTheBuild()
+    public void ABaseImageTheEngineLacksIsPulledByBuildKitThroughTheSession()
     {
-        // Only in the registry, not in the engine: BuildKit without a client session could not authenticate for it,
-        // so the engine client pulls it first (with the docker credentials); images the engine has are left alone.
+        // Only in the registry, not in the engine: BuildKit pulls it itself, asking the build's session for the
+        // registry's credentials, so the engine client pulls nothing first.
         var dir = TestEnvironment.CreateWorkspace("console");
         var repository = $"e2e/api-pull-{Run}";
         var baseImage = $"{TestEnvironment.ImageRegistry}/e2e/runtime-copy-{Run}:10.0";
@@ -76,8 +76,7 @@ public sealed class EngineApiEndToEndTests
         try
         {
             var result = BuildThroughApi(dir, repository, null, $"-p:ContainerBaseImage={baseImage}").EnsureSuccess();
-            StringAssert.Contains(result.Output, "Pulling base image " + baseImage);
-            Assert.IsFalse(result.Output.Contains($"Pulling base image {TestEnvironment.ImageRegistry}/dotnet/sdk", StringComparison.Ordinal), "the engine has the SDK image");
+            Assert.IsFalse(result.Output.Contains("Pulling base image", StringComparison.Ordinal), result.Output);
             StringAssert.Contains(DockerCli.Run("run", "--rm", "--network", "none", $"{repository}:latest").EnsureSuccess().Output, "console-app: hello [] uid=1654");
         }
         finally
