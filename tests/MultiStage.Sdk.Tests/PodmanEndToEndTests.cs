@@ -105,7 +105,7 @@ public sealed class PodmanEndToEndTests
         Assert.AreNotEqual(0, result.ExitCode, result.Output);
         StringAssert.Contains(result.Output, "with Buildah");
         // At the host path of the file, as on Docker.
-        StringAssert.Matches(result.Output, new Regex(Regex.Escape(program) + @"\(7,\d+\): error CS1002: ; expected"));
+        StringAssert.Matches(result.Output, new Regex(Regex.Escape(program) + @"\(\d+,\d+\): error CS1002: ; expected"));
         Assert.IsFalse(result.Output.Contains("/src/Program.cs", StringComparison.Ordinal), "no build-stage path:\n" + result.Output);
         StringAssert.Matches(result.Output, new Regex(@"error MSTAGE233: The build stage failed: 1 compiler error"));
         Assert.IsFalse(result.Output.Contains("   at ", StringComparison.Ordinal), "no stack trace");
