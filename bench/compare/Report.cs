@@ -131,6 +131,14 @@ internal static class Report
                 Row("changed-layer bytes after the edit", v => v.ChangedBytes, Size, "(a) ≤ 0.2×min((b),(c))", pass);
                 targets.Add(($"{r.Asset.Name}: changed-layer bytes (a) ≤ 0.2×min((b),(c))", $"{Size(ca)} vs min({Size(floor[0])}, {Size(floor[1])})", pass));
             }
+            else if (r.Asset.Name == "razor")
+            {
+                // Static web assets have their own layer: a code edit must change only the app's assemblies.
+                var ca = a?.ChangedBytes;
+                var pass = ca is not null && ca <= 100_000;
+                Row("changed-layer bytes after the edit", v => v.ChangedBytes, Size, "(a) ≤ 100 kB", pass);
+                targets.Add(("razor: changed-layer bytes (a) ≤ 100 kB", Size(ca), pass));
+            }
             else
             {
                 Row("changed-layer bytes after the edit", v => v.ChangedBytes, Size);
