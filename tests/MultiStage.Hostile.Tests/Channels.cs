@@ -243,9 +243,9 @@ internal static class Channels
         {
             Set = (i, v) => With(i, s => s with { ContainerFamily = "trixie-slim", Packages = new[] { new PackageItem("tini", v) } }),
             Benign = "1:0.19.0-1+b3",
-            // Empty: the newest version.
-            Expect = v => v.Hazards.HasFlag(Hazard.Empty) ? Expected.Contained : RefusesAllBut(_ => false, ErrorCodes.InvalidPackage)(v),
-            Carries = (g, v) => RunWords(g).Any(w => w.Contains("tini=" + v)),
+            // Empty: the newest version, the name alone.
+            Expect = v => v.Hazards.HasFlag(Hazard.Empty) ? Expected.Exact : RefusesAllBut(_ => false, ErrorCodes.InvalidPackage)(v),
+            Carries = (g, v) => RunWords(g).Any(w => w.Contains(v.Length == 0 ? "tini" : "tini=" + v)),
         },
         new Channel(Gen, "ContainerFiles", "@(ContainerFile) Include, a file of the project", ChannelKind.Generation)
         {
@@ -274,9 +274,9 @@ internal static class Channels
         {
             Set = (i, v) => With(i, s => s with { WritableDirectories = new[] { "/var/lib/" + v } }),
             Expect = v => v.Text.Split('/').Contains("..") ? Expected.Refused(ErrorCodes.InvalidContainerFile)
-                : v.Hazards.HasFlag(Hazard.Empty) ? Expected.Contained
-                : CarriesAllBut(Unrepresentable, ErrorCodes.UnrepresentableValue)(v),
-            Carries = (g, v) => CopyDestinations(g).Contains("/var/lib/" + v + "/"),
+                : CarriesAllBut(Unrepresentable, ErrorCodes.UnrepresentableValue, empty: Expected.Exact)(v),
+            // The folder is copied into as a folder: one trailing '/'.
+            Carries = (g, v) => CopyDestinations(g).Contains(("/var/lib/" + v).TrimEnd('/') + "/"),
         },
 
         // The build stage.

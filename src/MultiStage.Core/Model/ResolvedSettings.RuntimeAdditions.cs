@@ -21,7 +21,7 @@ public sealed partial record ResolvedSettings
     public IReadOnlyList<string> WritableDirectories { get; init; } = Array.Empty<string>();
 
     private static IReadOnlyList<OsPackage> ResolvePackages(ContainerSettings settings) =>
-        settings.Packages.Select(p => new OsPackage(p.Name.Trim(), p.Version.Trim().Length > 0 ? p.Version.Trim() : null))
+        settings.Packages.Select(p => new OsPackage(p.Name, p.Version.Length > 0 ? p.Version : null))
             .GroupBy(p => p.Name, StringComparer.Ordinal).Select(g => g.Last())
             .OrderBy(p => p.Name, StringComparer.Ordinal).ToList();
 
