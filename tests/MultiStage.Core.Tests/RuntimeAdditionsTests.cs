@@ -237,6 +237,41 @@ public sealed class RuntimeAdditionsTests
         return words;
     }
 
+    /// <summary>The inner loop's context is its own folder: each ContainerFile is copied there, under a folder of its own.</summary>
+    [TestMethod]
+    public void TheInnerLoopCopiesTheFilesIntoItsContext()
+    {
+        using var repo = new RepoFixture();
+        var dir = repo.P("obj/innerloop");
+        repo.Write("obj/innerloop/layers/app/App.dll", "app");
+        repo.Write("src/App/Program.cs", "first");
+        var settings = repo.Settings() with
+        {
+            Files = new[] { new FileItem(repo.P("src/App/Program.cs"), "/etc/app/program.cs", "0600") },
+            WritableDirectories = new[] { "/var/lib/app" },
+        };
+        var text = File.ReadAllText(Generator.GenerateInnerLoop(repo.Project(web: false), settings, dir, new TestLog())!.DockerfilePath);
+        StringAssert.Contains(text, "COPY --chown=$APP_UID --chmod=0600 [\"container-files/0/Program.cs\", \"/etc/app/program.cs\"]\n");
+        StringAssert.Contains(text, " AS empty\nWORKDIR \"/multistage/empty/\"\n\nFROM ");
+        Assert.AreEqual("first", File.ReadAllText(Path.Combine(dir, "container-files", "0", "Program.cs")));
+        repo.Write("src/App/Program.cs", "second");
+        Generator.GenerateInnerLoop(repo.Project(web: false), settings, dir, new TestLog());
+        Assert.AreEqual("second", File.ReadAllText(Path.Combine(dir, "container-files", "0", "Program.cs")));
+    }
+
+    /// <summary>A Mode needs BuildKit: an image build that may meet the classic builder gets no classic rendering, and without Mode it does.</summary>
+    [TestMethod]
+    public void AModeLeavesOutTheClassicRendering()
+    {
+        using var repo = new RepoFixture();
+        var classic = repo.P("obj/classic.Dockerfile");
+        var file = new FileItem(repo.P("src/App/Program.cs"), "/etc/app/program.cs", "0600");
+        var withMode = Generator.Generate(repo.Project(), repo.Settings() with { Files = new[] { file } }, repo.ExternalRoots, false, new TestLog(), classic)!;
+        Assert.IsNull(withMode.ClassicDockerfilePath);
+        var without = Generator.Generate(repo.Project(), repo.Settings() with { Files = new[] { file with { Mode = "" } } }, repo.ExternalRoots, false, new TestLog(), classic)!;
+        StringAssert.Contains(without.ClassicDockerfileText, "COPY --chown=$APP_UID [\"src/App/Program.cs\", \"/etc/app/program.cs\"]\n");
+    }
+
     [TestMethod]
     public void InstallCommandsQuoteEveryValue() =>
         Assert.AreEqual("apk add --no-cache 'a b' 'c=$(id)'", RuntimeAdditions.InstallCommand(PackageManager.Apk, new[] { new OsPackage("a b", null), new OsPackage("c", "$(id)") }).ToString());
