@@ -76,6 +76,20 @@ public sealed class RuntimeAdditionsEndToEndTests
         Assert.IsFalse(DockerCli.FileList(tag).Any(f => f.StartsWith("var/lib/apt/lists/", StringComparison.Ordinal) && f.EndsWith("_Packages", StringComparison.Ordinal)), "the package lists are removed in the same layer");
     }
 
+    /// <summary>The inner loop assembles the image from the host's publish: its own context holds a copy of the file.</summary>
+    [TestMethod]
+    public void TheInnerLoopCarriesTheFileAndFolder()
+    {
+        var dir = TestEnvironment.CreateWorkspace("appfiles", "runtime2-innerloop");
+        var repository = "multistage-e2e/runtime2-innerloop";
+        Images.Add($"{repository}:{Run}");
+        TestEnvironment.DotNet(dir, "publish", "-t:ContainerizeMultiStage", "-nologo",
+            $"-p:MultiStageBaseImageRegistry={TestEnvironment.ImageRegistry}",
+            "-p:MultiStageBuildImage=true", "-p:MultiStageInnerLoop=true", "-p:MultiStageBuildNetwork=host",
+            $"-p:ContainerRepository={repository}", $"-p:ContainerImageTag={Run}").EnsureSuccess();
+        StringAssert.Contains(DockerCli.Run("run", "--rm", "--network", "none", $"{repository}:{Run}").EnsureSuccess().Output, AppOutput);
+    }
+
     /// <summary>A package on the default chiseled image: MSTAGE148 at generation, naming the choices, and no Dockerfile.</summary>
     [TestMethod]
     public void APackageOnChiseledIsMSTAGE148()

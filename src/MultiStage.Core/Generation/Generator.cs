@@ -209,8 +209,9 @@ public static partial class Generator
             return null;
         }
 
-        // Whether the .dockerignore is generated or the user's depends on its content.
+        // Whether the .dockerignore is generated or the user's depends on its content; a ContainerFile must still exist.
         inputs.Add((PathStampKind.File, ignorePath));
+        inputs.AddRange(resolved.Files.Select(f => (PathStampKind.File, f.Source)));
         if (vendor is not null)
         {
             inputs.Add((PathStampKind.File, Path.Combine(vendor, PackageMarker)));
