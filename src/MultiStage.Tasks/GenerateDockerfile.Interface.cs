@@ -63,6 +63,11 @@ public sealed partial class GenerateDockerfile : Task
     public string HealthCheckTimeout { get; set; } = "";
     public string HealthCheckStartPeriod { get; set; } = "";
     public string HealthCheckRetries { get; set; } = "";
+    /// <summary>ContainerPackage items (metadata Version).</summary>
+    public ITaskItem[] ContainerPackages { get; set; } = Array.Empty<ITaskItem>();
+    /// <summary>ContainerFile items (metadata Destination, Mode), relative to the project.</summary>
+    public ITaskItem[] ContainerFiles { get; set; } = Array.Empty<ITaskItem>();
+    public ITaskItem[] ContainerWritableDirectories { get; set; } = Array.Empty<ITaskItem>();
     /// <summary>The base.name label: ContainerGenerateLabels and ContainerGenerateLabelsImageBaseName.</summary>
     public bool BaseNameLabel { get; set; } = true;
     /// <summary>The base.digest label of a base image pinned by digest: ContainerGenerateLabels and ContainerGenerateLabelsImageBaseDigest.</summary>

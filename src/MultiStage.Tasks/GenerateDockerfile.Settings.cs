@@ -78,6 +78,10 @@ public sealed partial class GenerateDockerfile
             HealthCheckTimeout = HealthCheckTimeout,
             HealthCheckStartPeriod = HealthCheckStartPeriod,
             HealthCheckRetries = HealthCheckRetries,
+            Packages = ContainerPackages.Select(i => new PackageItem(i.ItemSpec, i.GetMetadata("Version"))).ToList(),
+            // The project's folder, not the task's current directory: an item's path is relative to its project.
+            Files = ContainerFiles.Select(i => new FileItem(ProjectRelative(i.ItemSpec), i.GetMetadata("Destination"), i.GetMetadata("Mode"))).ToList(),
+            WritableDirectories = ContainerWritableDirectories.Select(i => i.ItemSpec).ToList(),
             BaseNameLabel = BaseNameLabel,
             BaseDigestLabel = BaseDigestLabel,
         };
@@ -89,6 +93,19 @@ public sealed partial class GenerateDockerfile
         var packageDir = PackageDirectory;
         return ExternalRoots.Select(i => i.ItemSpec).Where(p => p.Length > 0).Select(Path.GetFullPath)
             .Concat(packageDir.Length > 0 ? new[] { packageDir } : Array.Empty<string>()).ToList();
+    }
+
+    private string ProjectRelative(string path)
+    {
+        try
+        {
+            return Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(ProjectPath))!, path));
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            // Not a path at all: the Core reports it as a file that does not exist.
+            return path;
+        }
     }
 
     private static IEnumerable<ITaskItem> LastByName(ITaskItem[] items) =>

@@ -232,6 +232,11 @@ public sealed class GeneratorTests
             repo.Settings() with { ContainerUser = "app\nRUN x" },
             repo.Settings() with { ContainerImageTags = "1.0;x\nRUN" },
             repo.Settings() with { ContainerWorkingDirectory = "/app\nRUN x" },
+            repo.Settings() with { ContainerFamily = "trixie-slim", Packages = new[] { new PackageItem(evil, "") } },
+            repo.Settings() with { ContainerFamily = "trixie-slim", Packages = new[] { new PackageItem("tini", evil) } },
+            repo.Settings() with { Files = new[] { new FileItem(repo.P("src/App/Program.cs"), "/etc/" + evil, "") } },
+            repo.Settings() with { Files = new[] { new FileItem(repo.P("src/App/Program.cs"), "/etc/x", evil) } },
+            repo.Settings() with { WritableDirectories = new[] { "/var/" + evil } },
         };
         foreach (var settings in cases)
         {

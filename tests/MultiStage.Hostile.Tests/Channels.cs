@@ -56,7 +56,7 @@ internal sealed record Channel(string Task, string Parameter, string Source, Cha
 }
 
 /// <summary>The channel table: every task parameter a user value reaches, and the rule for each kind of hostile value.</summary>
-internal static class Channels
+internal static partial class Channels
 {
     private const string Gen = "GenerateDockerfile";
     private const string Build = "BuildImage";
@@ -324,7 +324,7 @@ internal static class Channels
         EngineChannel("CacheFrom", "$(MultiStageCacheFrom): each ';'-separated value must be an image reference (MSTAGE224), tried by ClientBuildCacheTests"),
         EngineChannel("CacheTo", "$(MultiStageCacheTo): 'inline' or MSTAGE225, tried by ClientBuildCacheTests"),
         EngineChannel("BuildArgs%Value", "@(MultiStageBuildArg) Value metadata: tried by the engine layer through a label that takes a build argument"),
-    };
+    }.Concat(RuntimeAdditions()).ToList();
 
     public static IEnumerable<Channel> Generation => All.Where(c => c.Kind == ChannelKind.Generation && c.Set is not null);
 

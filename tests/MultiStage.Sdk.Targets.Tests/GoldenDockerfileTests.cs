@@ -24,18 +24,23 @@ public sealed class GoldenDockerfileTests
     [DataRow("icu")]
     [DataRow("inputs")]
     [DataRow("razor")]
-    public void GeneratedFilesMatchTheGoldenFiles(string asset)
+    [DataRow("appfiles")]
+    [DataRow("appfiles", "ContainerFamily=trixie-slim")]
+    public void GeneratedFilesMatchTheGoldenFiles(string asset, string property = "")
     {
         var workspace = Workspace.Create(asset);
         var mismatches = new List<string>();
+        // A variant with a property set has its own folder: appfiles-trixie-slim.
+        var folder = property.Length == 0 ? asset : asset + "-" + property.Split('=')[1];
         foreach (var builder in new[] { "BuildKit", "Classic" })
         {
             // BuildKit is the default: its files come from a build that names no builder, as a user's does.
-            var properties = builder == "BuildKit" ? Array.Empty<string>() : new[] { "MultiStageBuilder=" + builder };
+            var properties = (builder == "BuildKit" ? Array.Empty<string>() : new[] { "MultiStageBuilder=" + builder })
+                .Concat(property.Length == 0 ? Array.Empty<string>() : new[] { property }).ToArray();
             InProcessBuild.Run(workspace.ProjectPath, "ContainerizeMultiStage", properties).EnsureSuccess();
             foreach (var generated in new[] { workspace.Dockerfile, workspace.DockerIgnore })
             {
-                var golden = Path.Combine(GoldenDirectory, asset, builder, Path.GetFileName(generated));
+                var golden = Path.Combine(GoldenDirectory, folder, builder, Path.GetFileName(generated));
                 mismatches.AddRange(Compare(generated, golden));
             }
         }

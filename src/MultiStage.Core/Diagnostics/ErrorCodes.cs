@@ -2,8 +2,9 @@ namespace MultiStage.Diagnostics;
 
 /// <summary>
 /// Every code the generator reports. Each is documented in docs/errors.md; a unit test keeps the two in step
-/// and the codes unique. A code's number says its severity: MSTAGE101–MSTAGE149 are errors, MSTAGE150–MSTAGE199
-/// warnings (the engine client's MSTAGE2xx and MSTAGE3xx are in docs/errors-engine.md).
+/// and the codes unique. A code's number mostly says its severity: MSTAGE101–MSTAGE149 are errors, MSTAGE150–MSTAGE199
+/// warnings, except the errors MSTAGE155–MSTAGE157, given after the error range was spent (the engine client's
+/// MSTAGE2xx and MSTAGE3xx are in docs/errors-engine.md).
 /// </summary>
 public static class ErrorCodes
 {
@@ -63,6 +64,14 @@ public static class ErrorCodes
     public const string InvalidEnvironmentAssignment = "MSTAGE146";
     /// <summary>A ContainerHealthCheck* value is not valid (a duration, the retry count, options without a command).</summary>
     public const string InvalidHealthCheck = "MSTAGE147";
+    /// <summary>ContainerPackage items on a runtime image without a package manager (chiseled, distroless).</summary>
+    public const string NoPackageManager = "MSTAGE148";
+    /// <summary>ContainerPackage items on a ContainerBaseImage whose package manager its name does not tell, and no ContainerFamily.</summary>
+    public const string UnknownPackageManager = "MSTAGE155";
+    /// <summary>A ContainerPackage name or Version the package manager cannot take as one package.</summary>
+    public const string InvalidPackage = "MSTAGE156";
+    /// <summary>A ContainerFile or ContainerWritableDirectory item that cannot be copied (missing file, relative path, bad Mode).</summary>
+    public const string InvalidContainerFile = "MSTAGE157";
 
     /// <summary>Warning: a user-owned .dockerignore excludes a file the build stage copies.</summary>
     public const string DockerIgnoreExcludesInput = "MSTAGE151";

@@ -74,6 +74,11 @@ public static class DockerfileWriter
                     text.Append("--chown=").Append(Bare(copy.Chown, "owner")).Append(' ');
                 }
 
+                if (copy.Chmod is not null)
+                {
+                    text.Append("--chmod=").Append(Bare(copy.Chmod, "mode")).Append(' ');
+                }
+
                 text.Append(JsonArray(copy.Sources.Select(s => s.ToPattern()).Append(copy.Destination).Select(EscapeForExpansion)));
                 break;
             case Run run:

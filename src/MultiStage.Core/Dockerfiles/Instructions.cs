@@ -18,12 +18,12 @@ public sealed record Arg(string Name, string? Default = null) : Instruction;
 /// <summary><c>WORKDIR path</c>.</summary>
 public sealed record Workdir(string Path) : Instruction;
 
-/// <summary><c>COPY [--from=stage] [--chown=…] ["src", …, "dest"]</c>. Sources are <see cref="CopySource"/>s, copied literally; the destination is never a pattern.</summary>
-public sealed record Copy(IReadOnlyList<CopySource> Sources, string Destination, string? FromStage = null, string? Chown = null) : Instruction
+/// <summary><c>COPY [--from=stage] [--chown=…] [--chmod=…] ["src", …, "dest"]</c>. Sources are <see cref="CopySource"/>s, copied literally; the destination is never a pattern. <see cref="Chmod"/> (an octal mode) needs BuildKit.</summary>
+public sealed record Copy(IReadOnlyList<CopySource> Sources, string Destination, string? FromStage = null, string? Chown = null, string? Chmod = null) : Instruction
 {
     /// <summary>A COPY of paths given as text, each copied as it is spelled.</summary>
-    public Copy(IEnumerable<string> Sources, string Destination, string? FromStage = null, string? Chown = null)
-        : this(Sources.Select(CopySource.Literal).ToList(), Destination, FromStage, Chown)
+    public Copy(IEnumerable<string> Sources, string Destination, string? FromStage = null, string? Chown = null, string? Chmod = null)
+        : this(Sources.Select(CopySource.Literal).ToList(), Destination, FromStage, Chown, Chmod)
     {
     }
 }

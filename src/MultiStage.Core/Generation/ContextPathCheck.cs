@@ -1,5 +1,7 @@
 using MultiStage.Diagnostics;
+using MultiStage.IO;
 using MultiStage.Logging;
+using MultiStage.Model;
 
 namespace MultiStage.Generation;
 
@@ -27,6 +29,24 @@ internal static class ContextPathCheck
         {
             log.Error(ErrorCodes.UnbuildableProjectPath, $"The project path '{layout.EntryProject}' contains '\"': dotnet publish in the build stage cannot be given it (MSBuild drops the quote and reports MSB1009). Rename the project file or folder.");
             return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// True when every ContainerFile is a file of the build context the runtime stage can COPY: one the project's
+    /// evaluation names inside the context (never in an output folder, which the .dockerignore leaves out). Errors logged.
+    /// </summary>
+    public static bool ContainerFilesInContext(ResolvedSettings settings, ContextLayout layout, ILog log)
+    {
+        foreach (var file in settings.Files)
+        {
+            if (!PathUtil.IsUnder(file.Source, layout.Root) || !layout.ReadFiles.Contains(PathUtil.Relative(layout.Root, file.Source), StringComparer.Ordinal))
+            {
+                log.Error(ErrorCodes.InvalidContainerFile, $"ContainerFile '{file.Source}' is not in the build context {layout.Root}: it lies outside the repository or in a build output folder. Keep the file in the repository, beside the project's sources.");
+                return false;
+            }
         }
 
         return true;

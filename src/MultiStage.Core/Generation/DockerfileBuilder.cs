@@ -1,5 +1,6 @@
 using MultiStage.Dockerfiles;
 using MultiStage.Inference;
+using MultiStage.IO;
 using MultiStage.Model;
 
 namespace MultiStage.Generation;
@@ -28,7 +29,8 @@ public static class DockerfileBuilder
         i.AddRange(BuildStage.Instructions(project, settings, images, layout, vendorSdk, layers));
         i.Add(new BlankLine());
         i.AddRange(RuntimeStage.Instructions(project, settings, images, layers,
-            layer => new Copy(new[] { BuildStage.LayerDirectory + "/" + PublishLayers.FolderName(layer) + "/" }, ".", FromStage: BuildStage.Name)));
+            layer => new Copy(new[] { BuildStage.LayerDirectory + "/" + PublishLayers.FolderName(layer) + "/" }, ".", FromStage: BuildStage.Name),
+            file => PathUtil.Relative(layout.Root, file.Source)));
         return new Dockerfile(i);
     }
 }

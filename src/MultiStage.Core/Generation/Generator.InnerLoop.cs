@@ -50,6 +50,11 @@ public static partial class Generator
                 AtomicFile.WriteIfChanged(dependenciesPath, dependencies);
             }
 
+            foreach (var file in resolved.Files)
+            {
+                CopyIfChanged(file.Source, Path.Combine(directory, InnerLoopDockerfiles.ContainerFilePath(resolved, file)));
+            }
+
             AtomicFile.WriteIfChanged(path, text);
             InnerLoopDependencies.WriteBaseImages(directory, dependencyImage, images.RuntimeImage);
         }
@@ -73,5 +78,17 @@ public static partial class Generator
             DependencyImage = dependencyImage,
             DependencyDockerfilePath = dependencyImage is null ? null : dependenciesPath,
         };
+    }
+
+    /// <summary>A ContainerFile into the inner loop's context; an unchanged copy keeps its time, so the context stays the same.</summary>
+    private static void CopyIfChanged(string source, string destination)
+    {
+        if (File.Exists(destination) && File.ReadAllBytes(destination).AsSpan().SequenceEqual(File.ReadAllBytes(source)))
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+        File.Copy(source, destination, overwrite: true);
     }
 }

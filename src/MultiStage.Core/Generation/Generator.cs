@@ -150,7 +150,7 @@ public static partial class Generator
         }
 
         var layout = ContextPlanner.Plan(project, resolved.ContextRoot, externalRoots, log);
-        if (layout is null || !ContextPathCheck.Check(layout, log))
+        if (layout is null || !ContextPathCheck.Check(layout, log) || !ContextPathCheck.ContainerFilesInContext(resolved, layout, log))
         {
             return null;
         }
@@ -191,7 +191,8 @@ public static partial class Generator
         }
 
         string? classicText = null;
-        if (classicDockerfilePath is not null && resolved.Builder != BuilderKind.Classic)
+        // A ContainerFile Mode needs BuildKit's COPY --chmod: no classic rendering then (an engine without BuildKit fails on the file).
+        if (classicDockerfilePath is not null && resolved.Builder != BuilderKind.Classic && resolved.Files.All(f => f.Mode is null))
         {
             // Resolved again, not patched: defaults such as the cache mounts and the node count follow the builder.
             if (Prepare(project, settings with { Builder = nameof(BuilderKind.Classic) }, log) is not var (classicSettings, classicImages)
@@ -208,8 +209,9 @@ public static partial class Generator
             return null;
         }
 
-        // Whether the .dockerignore is generated or the user's depends on its content.
+        // Whether the .dockerignore is generated or the user's depends on its content; a ContainerFile must still exist.
         inputs.Add((PathStampKind.File, ignorePath));
+        inputs.AddRange(resolved.Files.Select(f => (PathStampKind.File, f.Source)));
         if (vendor is not null)
         {
             inputs.Add((PathStampKind.File, Path.Combine(vendor, PackageMarker)));
@@ -225,7 +227,8 @@ public static partial class Generator
             DockerIgnorePath = ignorePath,
             DockerIgnoreText = ignoreText,
             CopiedPaths = layout.RestoreInputs.Concat(layout.NuGetConfigs.Select(c => c.Rendering)).Concat(layout.OtherFiles)
-                .Concat(layout.RootEntries is { } entries ? layout.SourceFolders.Where(f => f.Length > 0).Concat(entries) : layout.SourceFolders).ToList(),
+                .Concat(resolved.Files.Select(f => PathUtil.Relative(layout.Root, f.Source)))
+                .Concat(layout.RootEntries is { } entries ? layout.SourceFolders.Where(f => f.Length > 0).Concat(entries) : layout.SourceFolders).Distinct(StringComparer.Ordinal).ToList(),
             Repository = resolved.Repository,
             Tags = resolved.Tags,
             Images = images,
@@ -279,7 +282,7 @@ public static partial class Generator
 
         var resolved = ResolvedSettings.Resolve(settings, project, log);
         var images = resolved is null ? null : ImageInference.Infer(project, resolved, log);
-        return images is null || !ShellLessImageChecks.Check(resolved!, images, log) ? null : (resolved!, images);
+        return images is null || !ShellLessImageChecks.Check(resolved!, images, log) || !OsPackageChecks.Check(resolved!, images, log) ? null : (resolved!, images);
     }
 
     /// <summary>

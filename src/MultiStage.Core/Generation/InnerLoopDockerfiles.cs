@@ -23,9 +23,17 @@ public static class InnerLoopDockerfiles
         };
         // The host's split writes every layer.
         var layers = dependencyImage is null ? PublishLayers.InOrder : PublishLayers.InOrder.Except(InnerLoopDependencies.Layers).ToList();
-        i.AddRange(RuntimeStage.Instructions(project, settings, images, layers, layer => new Copy(new[] { InnerLoopDependencies.ContextPath(layer) }, "."), dependencyImage));
+        i.AddRange(RuntimeStage.Instructions(project, settings, images, layers, layer => new Copy(new[] { InnerLoopDependencies.ContextPath(layer) }, "."),
+            file => ContainerFilePath(settings, file), dependencyImage));
         return new Dockerfile(i);
     }
+
+    /// <summary>The folder of the inner-loop directory that holds a copy of each ContainerFile (the project's folders are not in its context).</summary>
+    public const string ContainerFilesFolder = "container-files";
+
+    /// <summary>Where the inner loop's context holds a ContainerFile: its own numbered folder, under its own name.</summary>
+    public static string ContainerFilePath(ResolvedSettings settings, RuntimeFile file) =>
+        ContainerFilesFolder + "/" + settings.Files.ToList().IndexOf(file) + "/" + Path.GetFileName(file.Source);
 
     /// <summary>
     /// The runtime image plus the layers that change least (runtime files, NuGet packages), built once per content

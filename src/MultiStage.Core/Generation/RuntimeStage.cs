@@ -10,17 +10,24 @@ public static class RuntimeStage
     public const string Name = "final";
 
     /// <summary>
-    /// The stage's instructions; <paramref name="copyLayer"/> copies one layer from wherever this Dockerfile finds it.
-    /// From <paramref name="fromImage"/> (an inner loop's dependencies image) instead of the runtime image when given.
+    /// The stage's instructions, after the stage its writable folders come from (if any); <paramref name="copyLayer"/>
+    /// copies one layer and <paramref name="contextPath"/> names a ContainerFile in the build context. From
+    /// <paramref name="fromImage"/> (an inner loop's dependencies image) instead of the runtime image when given.
     /// </summary>
-    internal static List<Instruction> Instructions(ProjectFacts project, ResolvedSettings settings, ImageChoice images, IReadOnlyList<PublishLayer> layers, Func<PublishLayer, Copy> copyLayer, string? fromImage = null)
+    internal static List<Instruction> Instructions(ProjectFacts project, ResolvedSettings settings, ImageChoice images, IReadOnlyList<PublishLayer> layers, Func<PublishLayer, Copy> copyLayer, Func<RuntimeFile, string> contextPath, string? fromImage = null)
     {
-        var i = new List<Instruction> { new From(fromImage ?? images.RuntimeImage, Name) };
+        var i = RuntimeAdditions.EmptyStage(settings, images).ToList();
+        i.Add(new From(fromImage ?? images.RuntimeImage, Name));
+        // Before the metadata: a new version label or variable leaves the package layer cached.
+        i.AddRange(RuntimeAdditions.Packages(settings, images));
         if (fromImage is null)
         {
             // An image built FROM the inner loop's dependencies image inherits its working directory.
             i.Add(new Workdir(settings.WorkingDirectory));
         }
+
+        // After WORKDIR: BuildKit gives the folders a COPY creates to its owner, and the app's own folder stays root's.
+        i.AddRange(RuntimeAdditions.FilesAndFolders(settings, images, contextPath));
 
         i.AddRange(Ports(project, settings));
         if (settings.EnvironmentVariables.Count > 0)
@@ -43,11 +50,15 @@ public static class RuntimeStage
 
         i.Add(new Comment(LayerComment(layers)));
         i.AddRange(layers.Select(copyLayer));
-        // Microsoft's images define APP_UID (the non-root 'app' user); another base may not, so fall back to its uid.
-        i.Add(settings.User is { } user ? new User(user) : new User(images.RuntimeImageInferred ? "$APP_UID" : "${APP_UID:-1654}", IsExpression: true));
+        i.Add(AppUser(settings, images));
         i.AddRange(EntryInstructions(project, settings, images));
         return i;
     }
+
+    /// <summary>The user the app runs as, and owner of its files: ContainerUser, else the base image's non-root app user.</summary>
+    internal static User AppUser(ResolvedSettings settings, ImageChoice images) =>
+        // Microsoft's images define APP_UID (the non-root 'app' user); another base may not, so fall back to its uid.
+        settings.User is { } user ? new User(user) : new User(images.RuntimeImageInferred ? "$APP_UID" : "${APP_UID:-1654}", IsExpression: true);
 
     /// <summary>
     /// The ContainerPort items; for a web app, like Microsoft.NET.Build.Containers, also the ports Kestrel listens on:

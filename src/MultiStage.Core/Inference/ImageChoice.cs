@@ -17,6 +17,8 @@ public sealed record ImageChoice
     /// (the log names it once, as the way back). Null otherwise.
     /// </summary>
     public string? MicrosoftDefaultImage { get; init; }
+    /// <summary>What installs ContainerPackage items in the runtime image.</summary>
+    public PackageManager PackageManager { get; init; } = PackageManager.Unknown;
     /// <summary>runtime-deps: the app carries its runtime.</summary>
     public bool SelfContained { get; init; }
     /// <summary>The publish must target musl (alpine).</summary>

@@ -47,7 +47,9 @@ public static class ImageInference
             ?? Mirror($"{MicrosoftRegistry}/dotnet/sdk:{(project.PublishAot ? (musl ? $"{majorMinor}-alpine-aot" : $"{majorMinor}-{chiseledDistro}-aot") : majorMinor)}", settings.BaseImageRegistry);
         if (settings.BaseImage is not null)
         {
-            return new ImageChoice { SdkImage = sdk, RuntimeImage = settings.BaseImage, SelfContained = selfContained, Musl = musl };
+            // ContainerFamily names no image here, but it tells the package manager of one whose name does not.
+            var manager = family.Length > 0 ? PackageManagers.OfFamily(family) : PackageManagers.OfImage(settings.BaseImage);
+            return new ImageChoice { SdkImage = sdk, RuntimeImage = settings.BaseImage, SelfContained = selfContained, Musl = musl, PackageManager = manager };
         }
 
         var repository = selfContained ? "runtime-deps" : project.IsWeb ? "aspnet" : "runtime";
@@ -76,10 +78,12 @@ public static class ImageInference
             chiseledByDefault = !(project.PublishAot || project.PublishTrimmed);
         }
 
+        var runtimeImage = Mirror($"{MicrosoftRegistry}/dotnet/{repository}:{tag}", settings.BaseImageRegistry);
         return new ImageChoice
         {
             SdkImage = sdk,
-            RuntimeImage = Mirror($"{MicrosoftRegistry}/dotnet/{repository}:{tag}", settings.BaseImageRegistry),
+            RuntimeImage = runtimeImage,
+            PackageManager = PackageManagers.OfFamily(tag),
             RuntimeImageInferred = true,
             ShellLess = tag.Contains("-chiseled") || tag.Contains("-distroless"),
             MicrosoftDefaultImage = chiseledByDefault ? Mirror($"{MicrosoftRegistry}/dotnet/{repository}:{majorMinor}", settings.BaseImageRegistry) : null,

@@ -61,6 +61,12 @@ public sealed record ContainerSettings
     public string HealthCheckTimeout { get; init; } = "";
     public string HealthCheckStartPeriod { get; init; } = "";
     public string HealthCheckRetries { get; init; } = "";
+    /// <summary>ContainerPackage items: OS packages installed in the runtime stage with its package manager.</summary>
+    public IReadOnlyList<PackageItem> Packages { get; init; } = Array.Empty<PackageItem>();
+    /// <summary>ContainerFile items: files of the project copied into the runtime image, owned by the app user.</summary>
+    public IReadOnlyList<FileItem> Files { get; init; } = Array.Empty<FileItem>();
+    /// <summary>ContainerWritableDirectory items: absolute folders of the runtime image the app user owns.</summary>
+    public IReadOnlyList<string> WritableDirectories { get; init; } = Array.Empty<string>();
     /// <summary>Label the image with its base (<c>org.opencontainers.image.base.name</c>), as Microsoft.NET.Build.Containers does.</summary>
     public bool BaseNameLabel { get; init; } = true;
     /// <summary>And with the base's digest (<c>org.opencontainers.image.base.digest</c>) when the reference pins one.</summary>
@@ -77,3 +83,9 @@ public sealed record ContainerSettings
 
 /// <summary>A <c>ContainerPort</c> item.</summary>
 public sealed record PortItem(string Port, string Type);
+
+/// <summary>A <c>ContainerPackage</c> item: the package's name and its <c>Version</c> metadata (empty: the newest).</summary>
+public sealed record PackageItem(string Name, string Version);
+
+/// <summary>A <c>ContainerFile</c> item: the file's full path on this machine, its <c>Destination</c> and <c>Mode</c> metadata.</summary>
+public sealed record FileItem(string Source, string Destination, string Mode);

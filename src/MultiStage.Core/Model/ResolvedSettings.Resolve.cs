@@ -90,7 +90,9 @@ public sealed partial record ResolvedSettings
             || CheckContextRoot(settings, project, log) is not { } contextRoot
             || CheckDockerfilePath(settings, log) is not { } dockerfilePath
             || CheckDockerIgnorePatterns(settings, log) is not { } ignorePatterns
-            || !CheckHealthCheck(settings, log, out var health))
+            || !CheckHealthCheck(settings, log, out var health)
+            || CheckFiles(settings, builder, log) is not { } files
+            || CheckWritableDirectories(settings, log) is not { } writable)
         {
             return null;
         }
@@ -129,6 +131,9 @@ public sealed partial record ResolvedSettings
             MaxCpuCount = maxCpuCount == 0 ? null : maxCpuCount,
             DockerIgnorePatterns = ignorePatterns,
             HealthCheck = health,
+            Packages = ResolvePackages(settings),
+            Files = files,
+            WritableDirectories = writable,
             BaseNameLabel = settings.BaseNameLabel,
             BaseDigestLabel = settings.BaseDigestLabel,
         };
