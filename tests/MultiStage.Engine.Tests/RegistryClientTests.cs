@@ -39,7 +39,7 @@ public sealed class RegistryClientTests
 
         if (!request.Headers.TryGetValue("Authorization", out var authorization) || authorization != "Bearer good-token")
         {
-            await FakeHttpServer.WriteAsync(stream, 401, "Unauthorized", "application/json", """{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}""", headers:
+            await FakeHttpServer.WriteAsync(stream, 401, "Unauthorized", "application/json", """{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}""", headOnly: request.Method == "HEAD", headers:
                 ("WWW-Authenticate", $"Bearer realm=\"http://127.0.0.1:{port()}/token\",service=\"fake-registry\",scope=\"repository:team/app:pull\""));
             return true;
         }
@@ -62,7 +62,7 @@ public sealed class RegistryClientTests
             return true;
         }
 
-        await FakeHttpServer.WriteAsync(stream, 404, "Not Found", "application/json", """{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}""");
+        await FakeHttpServer.WriteAsync(stream, 404, "Not Found", "application/json", """{"errors":[{"code":"MANIFEST_UNKNOWN","message":"manifest unknown"}]}""", headOnly: request.Method == "HEAD");
         return true;
     }
 
@@ -162,7 +162,11 @@ public sealed class RegistryClientTests
 
         await client.PutManifestAsync("team/app", "1.0", ImageIndex.DockerManifestListMediaType, Index, CancellationToken.None);
 
-        Assert.AreEqual(basic, registry.Requests.Single(r => r.Method == "PUT").Headers["Authorization"]);
+        // Anonymous first, as the registry's challenge asks; then the credentials.
+        var puts = registry.Requests.Where(r => r.Method == "PUT").ToList();
+        Assert.AreEqual(2, puts.Count);
+        Assert.IsFalse(puts[0].Headers.ContainsKey("Authorization"));
+        Assert.AreEqual(basic, puts[1].Headers["Authorization"]);
     }
 
     [TestMethod]

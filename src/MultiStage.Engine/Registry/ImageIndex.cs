@@ -44,7 +44,7 @@ public static class ImageIndex
 
         var mediaType = MediaTypeFor(entries.Select(e => e.Manifest));
         using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             json.WriteStartObject();
             json.WriteNumber("schemaVersion", 2);
@@ -72,6 +72,7 @@ public static class ImageIndex
             json.WriteEndObject();
         }
 
+        // The relaxed encoder writes '+' of media types as it is (the values are ASCII names and digests, no HTML).
         // Utf8JsonWriter indents with \n on every OS only from .NET 9: the document must not depend on the machine.
         return Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(buffer.ToArray()).Replace("\r\n", "\n", StringComparison.Ordinal));
     }
