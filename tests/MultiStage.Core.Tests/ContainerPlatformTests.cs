@@ -41,6 +41,15 @@ public sealed class ContainerPlatformTests
         CollectionAssert.AreEqual(new[] { "linux/arm64/v8", "linux/amd64" }, platforms!.Select(p => p.ToString()).ToArray());
     }
 
+    /// <summary>MSBuild hands "-p:ContainerRuntimeIdentifiers=a%3Bb" to a task as one value.</summary>
+    [TestMethod]
+    public void AnEscapedListInOneValueIsSplit()
+    {
+        var platforms = ContainerPlatform.FromRuntimeIdentifiers(["linux-x64;linux-arm64"], out _);
+
+        CollectionAssert.AreEqual(new[] { "linux/amd64", "linux/arm64/v8" }, platforms!.Select(p => p.ToString()).ToArray());
+    }
+
     [TestMethod]
     public void TwoRuntimeIdentifiersOfOnePlatformAreRefused()
     {

@@ -57,7 +57,8 @@ public sealed record ContainerPlatform(string RuntimeIdentifier, string Os, stri
     {
         problem = "";
         var platforms = new List<ContainerPlatform>();
-        foreach (var rid in runtimeIdentifiers.Select(r => r.Trim()).Where(r => r.Length > 0).Distinct(StringComparer.Ordinal))
+        // An entry may still hold "a;b" when MSBuild passed an escaped list as one value.
+        foreach (var rid in runtimeIdentifiers.SelectMany(r => r.Split(';')).Select(r => r.Trim()).Where(r => r.Length > 0).Distinct(StringComparer.Ordinal))
         {
             if (FromRuntimeIdentifier(rid, out problem) is not { } platform)
             {
