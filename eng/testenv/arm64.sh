@@ -24,6 +24,8 @@ readonly LABEL=org.multistage.testenv.inputs
 readonly DEB_PACKAGES=(libc6 libgcc-s1 libstdc++6 libssl3 libicu72)
 readonly DEBS_DIR=$CACHE_DIR/arm64-debs
 readonly NUGET_DIR=$CACHE_DIR/arm64-nuget
+# "REF DIGEST INPUTS" of each manifest list stored: a warm run checks each tag with one request.
+readonly STATE=$CACHE_DIR/arm64-lists
 readonly LIST_TYPE=application/vnd.docker.distribution.manifest.list.v2+json
 readonly MANIFEST_TYPE=application/vnd.docker.distribution.manifest.v2+json
 export DOCKER_HOST=unix:///var/run/docker.sock
@@ -137,30 +139,45 @@ manifest_descriptor() {
     printf '%s %s\n' "$(header Docker-Content-Digest <<<"$head")" "$(header Content-Length <<<"$head")"
 }
 
-# Stores under REF the manifest list of the amd64 and arm64 images, unless it is there already.
+# Succeeds when the registry's REF is the list recorded for these INPUTS.
+list_is_current() {
+    local ref=$1 want=$2 path=${1#"$REGISTRY"/} digest
+    digest=$(manifest_head "${path%:*}/manifests/${path##*:}" "$LIST_TYPE" | header Docker-Content-Digest)
+    [[ -n $digest ]] && grep -qxF "$ref $digest $want" "$STATE" 2>/dev/null
+}
+
+# Stores under REF the manifest list of the amd64 and arm64 images (unless it is there) and records it for INPUTS.
 put_list() {
-    local ref=$1 amd64 arm64 path=${1#"$REGISTRY"/} document current
+    local ref=$1 want=$2 amd64 arm64 path=${1#"$REGISTRY"/} document current digest
     read -r -a amd64 <<<"$(manifest_descriptor "$ref")"
     read -r -a arm64 <<<"$(manifest_descriptor "$ref-arm64")"
     [[ ${#amd64[@]} == 2 && ${#arm64[@]} == 2 ]] || die "cannot read the manifests of $ref and $ref-arm64"
     document=$(printf '{"schemaVersion":2,"mediaType":"%s","manifests":[{"mediaType":"%s","digest":"%s","size":%s,"platform":{"architecture":"amd64","os":"linux"}},{"mediaType":"%s","digest":"%s","size":%s,"platform":{"architecture":"arm64","os":"linux","variant":"v8"}}]}' \
         "$LIST_TYPE" "$MANIFEST_TYPE" "${amd64[0]}" "${amd64[1]}" "$MANIFEST_TYPE" "${arm64[0]}" "${arm64[1]}")
     current=$(curl -fsS --max-time 10 -H "Accept: $LIST_TYPE" "http://$REGISTRY/v2/${path%:*}/manifests/${path##*:}" 2>/dev/null || true)
-    [[ $current == "$document" ]] && return 0
-    curl -fsS --max-time 30 -X PUT -H "Content-Type: $LIST_TYPE" --data-binary "$document" \
-        "http://$REGISTRY/v2/${path%:*}/manifests/${path##*:}" -o /dev/null || die "cannot store the manifest list $ref"
-    log "stored $ref as a manifest list (linux/amd64, linux/arm64)"
+    if [[ $current != "$document" ]]; then
+        curl -fsS --max-time 30 -X PUT -H "Content-Type: $LIST_TYPE" --data-binary "$document" \
+            "http://$REGISTRY/v2/${path%:*}/manifests/${path##*:}" -o /dev/null || die "cannot store the manifest list $ref"
+        log "stored $ref as a manifest list (linux/amd64, linux/arm64)"
+    fi
+    digest=sha256:$(printf '%s' "$document" | sha256sum | cut -d' ' -f1)
+    { grep -v "^$ref " "$STATE" 2>/dev/null || true; echo "$ref $digest $want"; } >"$STATE.tmp"
+    mv "$STATE.tmp" "$STATE"
 }
 
+# images VARIANT SUFFIX BASE_INPUTS: the arm64 images and lists of one variant; BASE_INPUTS
+# is the input label of the amd64 runtime-deps image, so a new amd64 image makes new arm64 ones.
 images() {
-    local variant=$1 suffix=$2 name want ctx built=0
-    local base=$PREFIX/runtime-deps:10.0-noble-chiseled$suffix
+    local variant=$1 suffix=$2 name want ctx built=0 todo=()
     want=$( {
         cat "$HERE/images/chiseled-arm64.Dockerfile" "$HERE/images/chisel-arm64.sh" "$0"
-        printf "%s\n" "$SUITE" "${DEB_PACKAGES[@]}" "$RUNTIME_VERSION"
-        "$DOCKER" image inspect -f "{{index .Config.Labels \"$LABEL\"}}" "$base"
+        printf "%s\n" "$SUITE" "${DEB_PACKAGES[@]}" "$RUNTIME_VERSION" "$3"
     } | hash_text)
     for name in runtime-deps runtime aspnet; do
+        list_is_current "$PREFIX/$name:10.0-noble-chiseled$suffix" "$want" || todo+=("$name")
+    done
+    ((${#todo[@]})) || return 0
+    for name in "${todo[@]}"; do
         local ref=$PREFIX/$name:10.0-noble-chiseled$suffix-arm64
         [[ $(registry_label "$ref") == "$want" ]] && continue
         if ((built == 0)); then
@@ -179,10 +196,14 @@ images() {
         quiet "$DOCKER" push "$ref" || die "push of $ref failed"
     done
     ((built)) && rm -rf "$ctx"
-    for name in runtime-deps runtime aspnet; do
-        put_list "$PREFIX/$name:10.0-noble-chiseled$suffix"
+    for name in "${todo[@]}"; do
+        put_list "$PREFIX/$name:10.0-noble-chiseled$suffix" "$want"
     done
 }
 
-images minimal ""
-images extra -extra
+# One engine call for both variants' base labels.
+mapfile -t base_inputs < <("$DOCKER" image inspect -f "{{index .Config.Labels \"$LABEL\"}}" \
+    "$PREFIX/runtime-deps:10.0-noble-chiseled" "$PREFIX/runtime-deps:10.0-noble-chiseled-extra")
+[[ ${#base_inputs[@]} == 2 && -n ${base_inputs[0]} && -n ${base_inputs[1]} ]] || die "the amd64 chiseled runtime-deps images are missing"
+images minimal "" "${base_inputs[0]}"
+images extra -extra "${base_inputs[1]}"
