@@ -100,7 +100,16 @@ public sealed partial class EngineClient
             return new MultiPlatformResult(images, local?.ImageId, localReferences, []) { Diagnostics = diagnostics ?? [] };
         }
 
-        var indexes = await PushIndexAsync(pushedRepository, tags, images, log, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<string> indexes;
+        try
+        {
+            indexes = await PushIndexAsync(pushedRepository, tags, images, log, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new EngineException(EngineErrorCodes.PushCancelled, $"The push of the image index of {pushedRepository} was cancelled; the platform images are pushed, and a tag may still name the previous image.", ex);
+        }
+
         return new MultiPlatformResult(images, local?.ImageId, localReferences, indexes) { Diagnostics = diagnostics ?? [] };
     }
 
@@ -148,7 +157,20 @@ public sealed partial class EngineClient
     internal async Task<RegistryClient> OpenRegistryAsync(string registry, RegistryCredentials? credentials, CancellationToken cancellationToken)
     {
         var apiHost = RegistryClient.ApiHost(registry);
-        var system = await _docker.System.GetSystemInfoAsync(cancellationToken).ConfigureAwait(false);
+        Docker.DotNet.Models.SystemInfoResponse system;
+        try
+        {
+            system = await _docker.System.GetSystemInfoAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Docker.DotNet.DockerApiException ex)
+        {
+            throw EngineFailures.Api(ex, "report its registry settings");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && ex is not EngineException)
+        {
+            throw EngineFailures.Connection(ex, Endpoint) ?? EngineFailures.Unreachable(Endpoint, ex.Message, ex);
+        }
+
         var config = system.RegistryConfig;
         var insecure = config is not null && InsecureRegistries.IsInsecure(
             registry,
