@@ -596,6 +596,9 @@ rm -f "$RUN_DIR"/sdk_images.log "$RUN_DIR"/chiseled_images.log
 # shellcheck disable=SC2031
 ((failed == 0)) || die "image build failed (see above and $LOG)"
 
+# arm64 variants of the chiseled images, with manifest lists under the tags above (arm64.sh).
+MULTISTAGE_DEBIAN_MIRROR=$(debian_mirror) bash "$HERE/arm64.sh" 9>&- || die "the arm64 stand-ins failed (see $LOG)"
+
 # The Podman engine beside Docker, with its own storage and socket (needs the registry and the images above).
 bash "$HERE/podman.sh" 9>&- || die "the Podman engine did not come up (see /var/log/multistage-podman.log)"
 

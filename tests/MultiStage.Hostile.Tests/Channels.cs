@@ -318,6 +318,7 @@ internal static partial class Channels
         EngineChannel("LocalRegistry", "$(LocalRegistry): read here (Docker, Podman or empty), tried by EngineParameterTests"),
         EngineChannel("NetworkMode", "$(MultiStageBuildNetwork): tried by EngineRequestTests"),
         EngineChannel("Platform", "$(MultiStagePlatform): tried by EngineRequestTests"),
+        EngineChannel("RuntimeIdentifiers", "$(ContainerRuntimeIdentifiers): each value must name a Linux platform (MSTAGE159), tried by ContainerPlatformTests; the engine gets only the platform made of it"),
         EngineChannel("TargetStage", "$(MultiStageBuildTarget): tried by EngineRequestTests"),
         EngineChannel("ContextSizeWarning", "$(MultiStageContextSizeWarning): read on this machine, tried by EngineParameterTests"),
         EngineChannel("BuildArgs", "@(MultiStageBuildArg) Include: tried by EngineRequestTests"),

@@ -82,6 +82,12 @@ public static class ErrorCodes
     /// <summary>Warning: ContainerRepository was made a valid repository name, as Microsoft.NET.Build.Containers does.</summary>
     public const string RepositoryNormalized = "MSTAGE154";
 
+    /// <summary>An entry of ContainerRuntimeIdentifiers has no Linux image platform, or two name the same platform.</summary>
+    public const string InvalidContainerRuntimeIdentifier = "MSTAGE159";
+
+    /// <summary>ContainerRuntimeIdentifiers with a setting that builds one platform only (raised by Sdk.targets).</summary>
+    public const string MultiPlatformConflict = "MSTAGE160";
+
     /// <summary>Warning: a package source restore uses on the host cannot be reached from the build stage.</summary>
     public const string UnreachableNuGetSource = "MSTAGE170";
 

@@ -145,6 +145,21 @@ public static class EngineErrorCodes
     /// <summary>The push was cancelled.</summary>
     public const string PushCancelled = "MSTAGE307";
 
+    /// <summary>Warning: a multi-platform build without ContainerRegistry; only the engine's own platform is tagged locally.</summary>
+    public const string MultiPlatformNotPushed = "MSTAGE245";
+
+    /// <summary>The registry refused a manifest request of the image index (not an authentication failure).</summary>
+    public const string ImageIndexRefused = "MSTAGE246";
+
+    /// <summary>The registry's token service (bearer challenge) refused or failed to give a token.</summary>
+    public const string RegistryTokenFailed = "MSTAGE247";
+
+    /// <summary>A multi-platform build needs BuildKit (TARGETARCH, FROM --platform); the engine has none.</summary>
+    public const string MultiPlatformNeedsBuildKit = "MSTAGE248";
+
+    /// <summary>Warning: none of ContainerRuntimeIdentifiers is the engine's platform, so no local tag names the image.</summary>
+    public const string EnginePlatformNotBuilt = "MSTAGE249";
+
     /// <summary>The registry speaks plain HTTP (or bad TLS) and the engine does not allow it for this registry.</summary>
     public const string RegistryTls = "MSTAGE308";
 

@@ -29,6 +29,8 @@ public sealed class BuildImage : Task, ICancelableTask
     public string Builder { get; set; } = "";
     public string NetworkMode { get; set; } = "";
     public string Platform { get; set; } = "";
+    /// <summary>ContainerRuntimeIdentifiers: two or more build one image per platform and push an index of them; one is the platform of a single image.</summary>
+    public string[] RuntimeIdentifiers { get; set; } = Array.Empty<string>();
     public string TargetStage { get; set; } = "";
     public bool NoCache { get; set; }
     public bool Pull { get; set; }
@@ -84,6 +86,12 @@ public sealed class BuildImage : Task, ICancelableTask
             return false;
         }
 
+        if (Inference.ContainerPlatform.FromRuntimeIdentifiers(RuntimeIdentifiers, out var platformProblem) is not { } platforms)
+        {
+            log.Error(Diagnostics.ErrorCodes.InvalidContainerRuntimeIdentifier, $"ContainerRuntimeIdentifiers cannot be built: {platformProblem}.");
+            return false;
+        }
+
         using var client = EngineClient.Create(EngineEndpoint.Length > 0 ? EngineEndpoint : null, LocalRegistry);
         var classic = false;
         if (builder == BuilderKind.Auto && ClassicDockerfile.Length > 0)
@@ -122,33 +130,42 @@ public sealed class BuildImage : Task, ICancelableTask
             return false;
         }
 
-        var result = await client.BuildAsync(
-            new BuildRequest
+        var platform = platforms.Count == 1 ? platforms[0].BuildPlatform : Platform;
+        var request = new BuildRequest
+        {
+            // Inner loop: the dependencies image already holds the runtime and package layers; only the rest travels.
+            Context = new DirectoryBuildContext(contextRoot, dockerfileInContext, extra, dependencies ? DockerIgnore.Parse(InnerLoopDependencies.AppContextIgnore) : null)
             {
-                // Inner loop: the dependencies image already holds the runtime and package layers; only the rest travels.
-                Context = new DirectoryBuildContext(contextRoot, dockerfileInContext, extra, dependencies ? DockerIgnore.Parse(InnerLoopDependencies.AppContextIgnore) : null)
-                {
-                    SizeWarningThreshold = sizeWarning,
-                    Log = log,
-                },
-                DockerfilePath = dockerfileInContext,
-                Repository = Repository,
-                Tags = Tags,
-                BuildArgs = buildArgs,
-                Platform = Platform.Length > 0 ? Platform : null,
-                TargetStage = TargetStage.Length > 0 ? TargetStage : null,
-                NetworkMode = NetworkMode.Length > 0 ? NetworkMode : null,
-                NoCache = NoCache,
-                // The dependencies image exists only in this engine: a pull of it would fail.
-                Pull = Pull && !dependencies,
-                BaseImages = dependencies ? [] : BaseImages.Where(i => i.Length > 0).ToList(),
-                Builder = builder,
-                Secrets = secrets,
-                CacheFrom = cacheFrom,
-                InlineCache = inlineCache,
+                SizeWarningThreshold = sizeWarning,
+                Log = log,
             },
-            log,
-            _cancel.Token).ConfigureAwait(false);
+            DockerfilePath = dockerfileInContext,
+            Repository = Repository,
+            Tags = Tags,
+            BuildArgs = buildArgs,
+            Platform = platform.Length > 0 ? platform : null,
+            TargetStage = TargetStage.Length > 0 ? TargetStage : null,
+            NetworkMode = NetworkMode.Length > 0 ? NetworkMode : null,
+            NoCache = NoCache,
+            // The dependencies image exists only in this engine: a pull of it would fail.
+            Pull = Pull && !dependencies,
+            BaseImages = dependencies ? [] : BaseImages.Where(i => i.Length > 0).ToList(),
+            Builder = builder,
+            Secrets = secrets,
+            CacheFrom = cacheFrom,
+            InlineCache = inlineCache,
+        };
+        if (platforms.Count > 1)
+        {
+            var images = await client.BuildPlatformsAsync(request, platforms, Registry.Length > 0 ? Registry : null, log, _cancel.Token).ConfigureAwait(false);
+            ImageId = images.LocalImageId ?? "";
+            ImageReferences = images.LocalReferences.ToArray();
+            PushedReferences = images.PushedIndexes.ToArray();
+            LogBuildStageDiagnostics(images.Diagnostics);
+            return true;
+        }
+
+        var result = await client.BuildAsync(request, log, _cancel.Token).ConfigureAwait(false);
         LogBuildStageDiagnostics(result.Diagnostics);
         ImageId = result.ImageId;
         ImageReferences = result.Tags.ToArray();
