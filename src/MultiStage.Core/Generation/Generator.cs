@@ -247,6 +247,11 @@ public static partial class Generator
             var closure = resolved.DockerfilePath is not null ? null
                 : project.Closure.Count > 0 ? project.Closure.Select(n => n.ProjectPath) : new[] { project.ProjectPath };
             var text = DockerIgnoreTemplate.Render(resolved.DockerIgnorePatterns, ContextExclusions.For(layout, toolState, closure));
+            if (closure is null)
+            {
+                text = SharedDockerIgnore.KeptForOtherApplications(ignorePath, text, resolved, layout, log) ?? text;
+            }
+
             return (text, DockerIgnore.Parse(text));
         }
 
