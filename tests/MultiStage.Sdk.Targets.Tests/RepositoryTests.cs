@@ -61,6 +61,26 @@ public sealed class RepositoryTests
     }
 
     [TestMethod]
+    public void WhatAnyApplicationReadsStaysLetInWhicheverGeneratesTheSharedFile()
+    {
+        var repo = Workspace.CreateRepository("repo", Solution);
+        var api = Path.Combine(repo.Root, "src", "Orders.Api", "Orders.Api.csproj");
+        var worker = Path.Combine(repo.Root, "src", "Orders.Worker", "Orders.Worker.csproj");
+        // Only the Api reads the root NOTES.md, which the generated file's **/*.md would leave out but for an exception.
+        File.WriteAllText(Path.Combine(repo.Root, "NOTES.md"), "notes\n");
+        File.WriteAllText(api, File.ReadAllText(api).Replace("</Project>", "  <ItemGroup>\n    <None Include=\"..\\..\\NOTES.md\" />\n  </ItemGroup>\n</Project>"));
+        InProcessBuild.Run(api, "ContainerizeMultiStage").EnsureSuccess();
+        var shared = File.ReadAllText(repo.DockerIgnore);
+        StringAssert.Contains(shared, "\n!NOTES.md\n");
+
+        var run = InProcessBuild.Run(worker, "ContainerizeMultiStage").EnsureSuccess();
+
+        Assert.AreEqual(shared, File.ReadAllText(repo.DockerIgnore), "the Worker keeps the Api's exception");
+        Assert.IsFalse(run.Output.Contains("MSTAGE178", StringComparison.Ordinal), run.Output);
+        InProcessBuild.Run(repo.ProjectPath, "ContainerizeMultiStage", "MultiStageCheck=true").EnsureSuccess();
+    }
+
+    [TestMethod]
     public void ApplicationsWithOtherDockerIgnoreItemsLeaveTheSharedFileAsItIsAndAreWarned()
     {
         var repo = Workspace.CreateRepository("repo", Solution);

@@ -7,9 +7,9 @@ namespace MultiStage.Generation;
 
 /// <summary>
 /// The one generated .dockerignore that applications with their own Dockerfiles in one build context share
-/// (docs/repository.md). Applications that differ in their MultiStageDockerIgnore items would each rewrite it with
-/// their own patterns, in turn, and fail each other's drift check: the file as another application generated it stays,
-/// with a warning naming both projects.
+/// (docs/repository.md). Applications that read different files or differ in their MultiStageDockerIgnore items would
+/// each rewrite it in turn and fail each other's drift check: the exceptions for what each reads are kept together, and
+/// for other patterns the file as another application generated it stays, with a warning naming both projects.
 /// </summary>
 internal static class SharedDockerIgnore
 {
@@ -33,6 +33,29 @@ internal static class SharedDockerIgnore
             $"{ignorePath} also serves {string.Join(", ", others)}, and was generated with MultiStageDockerIgnore items {Describe(theirs)}, where {layout.EntryProject} has {Describe(resolved.DockerIgnorePatterns)}: it is left as it is, so that the applications do not rewrite it in turn. Set MultiStageDockerIgnore once for the whole build context (in the Directory.Build.props at {layout.Root}); once the applications agree, delete {Path.GetFileName(ignorePath)} and generate again.",
             ignorePath);
         return onDisk;
+    }
+
+    /// <summary>
+    /// <paramref name="notRead"/> with the exceptions (<c>!path</c>) of the generated file on disk added, those whose path
+    /// still exists: what another application reads stays let in, whichever application generates the file, so they
+    /// do not take each other's inputs out in turn. An exception no application needs any more only lets a file in.
+    /// </summary>
+    public static IReadOnlyList<string> WithExceptionsOnDisk(string ignorePath, IReadOnlyList<string> notRead, string contextRoot)
+    {
+        if (AtomicFile.ReadOrNull(ignorePath) is not { } onDisk || !FileOwnership.IsGenerated(onDisk))
+        {
+            return notRead;
+        }
+
+        var lines = onDisk.Split('\n');
+        var toolState = Array.IndexOf(lines, DockerIgnoreTemplate.ToolStatePatterns[0]);
+        var theirs = lines.Take(toolState < 0 ? 0 : toolState)
+            .Where(l => l.StartsWith("!", StringComparison.Ordinal) && l.Length > 1)
+            .Where(l => File.Exists(Path.Combine(contextRoot, l.Substring(1))) || Directory.Exists(Path.Combine(contextRoot, l.Substring(1))));
+        var exceptions = notRead.Where(l => l.StartsWith("!", StringComparison.Ordinal)).Concat(theirs)
+            .Distinct(StringComparer.Ordinal)
+            .OrderBy(l => l, StringComparer.Ordinal);
+        return notRead.Where(l => !l.StartsWith("!", StringComparison.Ordinal)).Concat(exceptions).ToList();
     }
 
     /// <summary>The user's patterns of a generated .dockerignore: what follows the template's last line.</summary>
