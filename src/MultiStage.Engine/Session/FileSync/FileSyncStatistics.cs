@@ -10,12 +10,11 @@ internal sealed class FileSyncStatistics
 {
     private readonly object _gate = new();
     private readonly List<Exception> _failures = new();
+    private readonly HashSet<string> _contextFilesOffered = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _contextFilesSent = new(StringComparer.Ordinal);
 
     /// <summary>DiffCopy calls served.</summary>
     public int Calls { get; private set; }
-
-    private readonly HashSet<string> _contextFilesOffered = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _contextFilesSent = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Files of the build context whose content BuildKit asked for, each once: the Dockerfile frontend fetches the
