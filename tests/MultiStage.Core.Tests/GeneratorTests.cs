@@ -9,6 +9,35 @@ public sealed class GeneratorTests
     private static GenerationResult? Generate(RepoFixture repo, ProjectFacts? project = null, ContainerSettings? settings = null, bool checkOnly = false, TestLog? log = null) =>
         Generator.Generate(project ?? repo.Project(), settings ?? repo.Settings(), repo.ExternalRoots, checkOnly, log ?? new TestLog());
 
+    private static string ArtifactsCacheId(string dockerfile) =>
+        System.Text.RegularExpressions.Regex.Match(dockerfile, "id=(multistage-artifacts-[^,]*),").Groups[1].Value;
+
+    [TestMethod]
+    public void TheBuildOutputCacheIsTheProjectsInItsRepositoryAndTheSameInEveryClone()
+    {
+        using var repo = new RepoFixture();
+        using var clone = new RepoFixture();
+        var id = ArtifactsCacheId(Generate(repo)!.DockerfileText);
+        StringAssert.Matches(id, new System.Text.RegularExpressions.Regex("^multistage-artifacts-app-[0-9a-f]{8}$"));
+        Assert.AreEqual(id, ArtifactsCacheId(Generate(clone)!.DockerfileText), "a clone in another folder");
+
+        // Another repository's App: other restore inputs, or another place in its repository.
+        var moreInputs = repo.Project() with { Closure = new[] { repo.Project().Closure[0] with { Imports = repo.Project().Closure[0].Imports.Append(repo.P("build/common.props").Replace("common", "other")).ToList() }, repo.Project().Closure[1] } };
+        repo.Write("build/other.props", "<Project />");
+        Assert.AreNotEqual(id, ArtifactsCacheId(Generate(repo, moreInputs)!.DockerfileText));
+        using var elsewhere = new RepoFixture();
+        elsewhere.Write("services/App/App.csproj", "<Project />");
+        elsewhere.Write("services/App/Program.cs", "");
+        var moved = elsewhere.Project() with
+        {
+            ProjectPath = elsewhere.P("services/App/App.csproj"),
+            Closure = new[] { elsewhere.Project().Closure[0] with { ProjectPath = elsewhere.P("services/App/App.csproj"), References = Array.Empty<string>(), SourceFiles = new[] { elsewhere.P("services/App/Program.cs") }, LockFile = null, OutputDirectories = Array.Empty<string>() } },
+        };
+        var movedId = ArtifactsCacheId(Generate(elsewhere, moved)!.DockerfileText);
+        StringAssert.StartsWith(movedId, "multistage-artifacts-app-");
+        Assert.AreNotEqual(id, movedId);
+    }
+
     [TestMethod]
     public void WritesTheMultiStageDockerfileForAWebApp()
     {
@@ -39,7 +68,7 @@ public sealed class GeneratorTests
             "    && mv /a /restored\n");
         // The linked source alone, before the project folders: never the folder holding it.
         StringAssert.Contains(text, "COPY [\"shared/Linked.cs\", \"shared/\"]\n# Sources, dependencies first: an edit in the app leaves the library layers cached.\nCOPY [\"src/Lib/\", \"src/Lib/\"]\nCOPY [\"src/App/\", \"src/App/\"]\n");
-        StringAssert.Contains(text, "RUN --mount=type=cache,id=multistage-artifacts-app,target=/a,sharing=locked \\\n" +
+        StringAssert.Contains(text, "RUN --mount=type=cache,id=" + ArtifactsCacheId(text) + ",target=/a,sharing=locked \\\n" +
             "    cp -a /restored/. /a/ \\\n" +
             "    && dotnet publish src/App/App.csproj \\\n" +
             "        -c Release \\\n" +

@@ -102,6 +102,30 @@ public sealed class ClientFailureCauseTests
     }
 
     [TestMethod]
+    public void CompilerErrorsOfTheStepAreReadAsTheParserReadsThem()
+    {
+        // A Razor error (RZ…) is a diagnostic too, and MSBuild's summary repeats an error with the target framework
+        // appended to the project: one error, listed once, at its source line.
+        var step = new EngineException(EngineErrorCodes.StepFailed, "The Dockerfile step 'RUN dotnet publish' failed with exit code 1.")
+        {
+            Step = "RUN dotnet publish",
+            ExitCode = 1,
+            LastOutputLines =
+            [
+                "/src/Pages/Index.razor(3,1): error RZ10012: Found markup element with unexpected name 'Counterr'. [/src/App.csproj]",
+                "Build FAILED.",
+                "/src/Pages/Index.razor(3,1): error RZ10012: Found markup element with unexpected name 'Counterr'. [/src/App.csproj::TargetFramework=net10.0]",
+            ],
+        };
+
+        var refined = FailureCauses.Refine(step, "process \"/bin/sh -c dotnet publish\" did not complete successfully: exit code: 1");
+
+        Assert.AreEqual(EngineErrorCodes.BuildStageCompileFailed, refined.Code, refined.Message);
+        StringAssert.Contains(refined.Message, "failed with a build error ('RUN dotnet publish'):\n    /src/Pages/Index.razor(3,1): error RZ10012: Found markup element");
+        Assert.AreEqual(1, refined.Message.Split("RZ10012").Length - 1, refined.Message);
+    }
+
+    [TestMethod]
     public void AFailureWithoutAKnownCauseKeepsItsCode()
     {
         var error = Fail("classic", "Step 1/2 : FROM base", " ---> 5c05d807edf8", "Step 2/2 : RUN false", "The command '/bin/sh -c false' returned a non-zero code: 1");

@@ -47,6 +47,47 @@ public sealed class SessionDiffCopyTests
     }
 
     [TestMethod]
+    public async Task TheSummaryCountsTheContextsFilesOnceEach()
+    {
+        // As BuildKit's Dockerfile frontend asks on a first build: the context's .dockerignore alone, the Dockerfile's
+        // folder, then the context. The .dockerignore travels twice and the Dockerfile is no file of the context.
+        using var context = new TempDirectory();
+        context.Write(".dockerignore", "obj/");
+        context.Write("a.txt", "a");
+        using var dockerfile = new TempDirectory();
+        dockerfile.Write("Dockerfile", "FROM scratch");
+        var service = new FileSyncService(new Dictionary<string, FileSyncDirectory>
+        {
+            ["context"] = FileSyncDirectory.OnDisk(context.Path, DockerIgnore.Empty),
+            ["dockerfile"] = FileSyncDirectory.OnDisk(dockerfile.Path, DockerIgnore.Empty),
+        });
+
+        async Task FetchAllAsync(string directory, params string[] includePatterns)
+        {
+            await using var server = Server.Start(service.DiffCopyAsync);
+            await using var call = await server.OpenAsync(directory, includePatterns);
+            var stats = await call.ReadStatsAsync();
+            for (var id = 0u; id < stats.Count; id++)
+            {
+                await call.SendAsync(new Packet { Type = Packet.Types.PacketType.PacketReq, ID = id });
+                await call.ReadFileAsync(id);
+            }
+
+            await call.SendAsync(new Packet { Type = Packet.Types.PacketType.PacketFin });
+            await call.ReadPacketAsync();
+            Assert.AreEqual("0", await call.EndAsync());
+        }
+
+        await FetchAllAsync("context", ".dockerignore");
+        await FetchAllAsync("dockerfile");
+        await FetchAllAsync("context");
+
+        Assert.AreEqual(3, service.Statistics.Calls);
+        Assert.AreEqual(2, service.Statistics.LargestContextOffer!.Files);
+        Assert.AreEqual(2, service.Statistics.FilesSent, "files of the context sent, each once");
+    }
+
+    [TestMethod]
     public async Task LargeFileArrivesWholeInChunksOfAtMost32KiB()
     {
         using var dir = new TempDirectory();
@@ -120,7 +161,7 @@ public sealed class SessionDiffCopyTests
             return server;
         }
 
-        public async Task<Call> OpenAsync(string directory)
+        public async Task<Call> OpenAsync(string directory, params string[] includePatterns)
         {
             var port = ((IPEndPoint)_listener.LocalEndpoint).Port;
             var client = new HttpClient(new SocketsHttpHandler { UseProxy = false }) { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
@@ -134,6 +175,11 @@ public sealed class SessionDiffCopyTests
             request.Content.Headers.TryAddWithoutValidation("content-type", "application/grpc");
             request.Headers.TryAddWithoutValidation("te", "trailers");
             request.Headers.TryAddWithoutValidation("dir-name", directory);
+            foreach (var pattern in includePatterns)
+            {
+                request.Headers.TryAddWithoutValidation("include-patterns", pattern);
+            }
+
             var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
             return new Call(client, response, await response.Content.ReadAsStreamAsync(), requestBody.Writer);
         }

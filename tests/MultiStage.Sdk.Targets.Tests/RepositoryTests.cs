@@ -61,6 +61,49 @@ public sealed class RepositoryTests
     }
 
     [TestMethod]
+    public void WhatAnyApplicationReadsStaysLetInWhicheverGeneratesTheSharedFile()
+    {
+        var repo = Workspace.CreateRepository("repo", Solution);
+        var api = Path.Combine(repo.Root, "src", "Orders.Api", "Orders.Api.csproj");
+        var worker = Path.Combine(repo.Root, "src", "Orders.Worker", "Orders.Worker.csproj");
+        // Only the Api reads the root NOTES.md, which the generated file's **/*.md would leave out but for an exception.
+        File.WriteAllText(Path.Combine(repo.Root, "NOTES.md"), "notes\n");
+        File.WriteAllText(api, File.ReadAllText(api).Replace("</Project>", "  <ItemGroup>\n    <None Include=\"..\\..\\NOTES.md\" />\n  </ItemGroup>\n</Project>"));
+        InProcessBuild.Run(api, "ContainerizeMultiStage").EnsureSuccess();
+        var shared = File.ReadAllText(repo.DockerIgnore);
+        StringAssert.Contains(shared, "\n!NOTES.md\n");
+
+        var run = InProcessBuild.Run(worker, "ContainerizeMultiStage").EnsureSuccess();
+
+        Assert.AreEqual(shared, File.ReadAllText(repo.DockerIgnore), "the Worker keeps the Api's exception");
+        Assert.IsFalse(run.Output.Contains("MSTAGE178", StringComparison.Ordinal), run.Output);
+        InProcessBuild.Run(repo.ProjectPath, "ContainerizeMultiStage", "MultiStageCheck=true").EnsureSuccess();
+    }
+
+    [TestMethod]
+    public void ApplicationsWithOtherDockerIgnoreItemsLeaveTheSharedFileAsItIsAndAreWarned()
+    {
+        var repo = Workspace.CreateRepository("repo", Solution);
+        var api = Path.Combine(repo.Root, "src", "Orders.Api", "Orders.Api.csproj");
+        var worker = Path.Combine(repo.Root, "src", "Orders.Worker", "Orders.Worker.csproj");
+        File.WriteAllText(worker, File.ReadAllText(worker).Replace("</Project>", "  <ItemGroup>\n    <MultiStageDockerIgnore Include=\"logs/\" />\n  </ItemGroup>\n</Project>"));
+        InProcessBuild.Run(api, "ContainerizeMultiStage").EnsureSuccess();
+        var shared = File.ReadAllText(repo.DockerIgnore);
+
+        var run = InProcessBuild.Run(worker, "ContainerizeMultiStage").EnsureSuccess();
+
+        StringAssert.Contains(run.Output, "MSTAGE178");
+        StringAssert.Contains(run.Output, "also serves src/Orders.Api/Orders.Api.csproj");
+        StringAssert.Contains(run.Output, "where src/Orders.Worker/Orders.Worker.csproj has 'logs/'");
+        Assert.AreEqual(shared, File.ReadAllText(repo.DockerIgnore), "the file stays as the first application generated it");
+        // No application rewrites it in turn, and the drift check of the whole repository passes, warning.
+        InProcessBuild.Run(api, "ContainerizeMultiStage").EnsureSuccess();
+        Assert.AreEqual(shared, File.ReadAllText(repo.DockerIgnore));
+        var check = InProcessBuild.Run(repo.ProjectPath, "ContainerizeMultiStage", "MultiStageCheck=true").EnsureSuccess();
+        StringAssert.Contains(check.Output, "MSTAGE178");
+    }
+
+    [TestMethod]
     public void TwoApplicationsWritingOneDockerfileIsAnErrorNamingBoth()
     {
         var repo = Workspace.CreateRepository("repo", Solution);

@@ -1,4 +1,3 @@
-using System.Formats.Tar;
 using MultiStage.Engine.Client;
 using MultiStage.Sdk.Tests.Infrastructure;
 
@@ -50,7 +49,7 @@ public sealed class BuildInputsEndToEndTests
         Assert.IsTrue(File.Exists(Path.Combine(root, "Dockerfile")), "the context grows to the repository root, which holds NuGet.config and the key");
 
         // Minimal: the context as the engine client sends it holds the input set and generated files, nothing else.
-        var sent = ContextAsSent(root);
+        var sent = BuildContextFiles.AsSent(root);
         var generated = sent.Where(f => f.StartsWith(".multistage/", StringComparison.Ordinal) || f is "Dockerfile" or ".dockerignore").ToList();
         CollectionAssert.AreEquivalent(InputSet, sent.Except(generated).ToList(), "context: " + string.Join(", ", sent));
         Assert.IsTrue(generated.Contains(".multistage/nuget/nuget.config"), "the NuGet.config's rendering");
@@ -74,26 +73,6 @@ public sealed class BuildInputsEndToEndTests
         }
 
         StringAssert.Contains(AssemblyContent.Describe(Path.Combine(imageOut, "Lib.dll")), "strong-name-signed=True");
-    }
-
-    /// <summary>The context's files (not folders) exactly as the engine client streams them, the generated .dockerignore applied.</summary>
-    private static List<string> ContextAsSent(string dir)
-    {
-        using var stream = new MemoryStream();
-        new DirectoryBuildContext(dir).WriteTarAsync(stream, CancellationToken.None).GetAwaiter().GetResult();
-        stream.Position = 0;
-        var files = new List<string>();
-        using var reader = new TarReader(stream);
-        while (reader.GetNextEntry() is { } entry)
-        {
-            if (entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile)
-            {
-                // Only the "./" prefix goes: names such as ".editorconfig" start with a dot themselves.
-                files.Add(entry.Name.StartsWith("./", StringComparison.Ordinal) ? entry.Name.Substring(2) : entry.Name.TrimStart('/'));
-            }
-        }
-
-        return files;
     }
 
     private static void CopyFromImage(string image, string source, string target)

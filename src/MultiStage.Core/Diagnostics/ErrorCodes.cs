@@ -97,6 +97,9 @@ public static class ErrorCodes
     /// <summary>Warning: a file the build reads (named by an item or a property, or an .editorconfig above) lies outside the repository.</summary>
     public const string ReadOutsideRepository = "MSTAGE177";
 
+    /// <summary>Warning: applications sharing one generated .dockerignore differ in their MultiStageDockerIgnore items.</summary>
+    public const string SharedDockerIgnoreDiffers = "MSTAGE178";
+
     /// <summary>Warning: a NuGet.config secret other than source credentials is left out of the build stage.</summary>
     public const string NuGetSecretLeftOut = "MSTAGE172";
 }

@@ -127,7 +127,7 @@ public static class BuildStage
             ? "Publish, one folder per image layer. The build output stays in a cache mount, so an edit recompiles only what it touches;\n" +
               "restore's output goes in with its timestamps, so only a new restore rebuilds all."
             : "Publish, one folder per image layer.");
-        yield return new Run(BuildStageScripts.Publish(project, layout, settings, images, layers), mounts ? new[] { BuildStageScripts.ArtifactsMount(project) } : null);
+        yield return new Run(BuildStageScripts.Publish(project, layout, settings, images, layers), mounts ? new[] { BuildStageScripts.ArtifactsMount(project, layout) } : null);
     }
 
     private static string SourcesComment(ProjectFacts project, ContextLayout layout)

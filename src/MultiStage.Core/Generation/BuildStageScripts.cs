@@ -82,11 +82,21 @@ internal static class BuildStageScripts
     internal static string ProjectArgument(ContextLayout layout) =>
         layout.EntryProject.StartsWith("-", StringComparison.Ordinal) ? "./" + layout.EntryProject : layout.EntryProject;
 
-    /// <summary>The build output is cached per image repository; sharing=locked keeps two builds of it apart.</summary>
-    public static string ArtifactsMount(ProjectFacts project)
+    /// <summary>The build-output cache mount; sharing=locked keeps two builds of it apart.</summary>
+    public static string ArtifactsMount(ProjectFacts project, ContextLayout layout) =>
+        $"type=cache,id={ArtifactsCacheId(project, layout)},target={ArtifactsFolder},sharing=locked";
+
+    /// <summary>
+    /// One cache per project and repository: another repository's App on the same engine must not wait for, or reuse
+    /// the obj/ of, this one. The key is what every clone has alike: the project's path in the build context and the
+    /// paths of restore's inputs (the closure's project files, the imported .props/.targets), never an absolute path;
+    /// a change of those paths restores anew, which recompiles everything anyway (docs/build-stage.md).
+    /// </summary>
+    internal static string ArtifactsCacheId(ProjectFacts project, ContextLayout layout)
     {
-        var id = new string(project.AssemblyName.ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) && c < 128 ? c : '-').ToArray());
-        return $"type=cache,id=multistage-artifacts-{id},target={ArtifactsFolder},sharing=locked";
+        var name = new string(project.AssemblyName.ToLowerInvariant().Select(c => char.IsLetterOrDigit(c) && c < 128 ? c : '-').ToArray());
+        var hash = Incrementality.ClosureCache.Key(layout.RestoreInputs.OrderBy(p => p, StringComparer.Ordinal).Prepend(layout.EntryProject));
+        return $"multistage-artifacts-{name}-{hash.Substring(0, 8)}";
     }
 
     /// <summary>

@@ -34,10 +34,13 @@ public static class DockerIgnoreTemplate
         "**/values.dev.yaml",
     };
 
+    /// <summary>The template's last line: the user's patterns follow it.</summary>
+    public const string LastTemplateLine = "!" + NuGetConfigPlacement.RenderingFolder + "/**";
+
     private static readonly string[] SecretPatterns =
     {
         NuGetConfigPattern,
-        "!" + NuGetConfigPlacement.RenderingFolder + "/**",
+        LastTemplateLine,
     };
 
     /// <param name="extraPatterns">The user's patterns, trimmed and none empty, appended in order.</param>

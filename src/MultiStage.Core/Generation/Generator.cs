@@ -249,7 +249,18 @@ public static partial class Generator
             // A Dockerfile named by MultiStageDockerfile shares the context, and this .dockerignore, with other apps'.
             var closure = resolved.DockerfilePath is not null ? null
                 : project.Closure.Count > 0 ? project.Closure.Select(n => n.ProjectPath) : new[] { project.ProjectPath };
-            var text = DockerIgnoreTemplate.Render(resolved.DockerIgnorePatterns, ContextExclusions.For(layout, toolState, closure));
+            var notRead = ContextExclusions.For(layout, toolState, closure);
+            if (closure is null)
+            {
+                notRead = SharedDockerIgnore.WithExceptionsOnDisk(ignorePath, notRead, layout.Root);
+            }
+
+            var text = DockerIgnoreTemplate.Render(resolved.DockerIgnorePatterns, notRead);
+            if (closure is null)
+            {
+                text = SharedDockerIgnore.KeptForOtherApplications(ignorePath, text, resolved, layout, log) ?? text;
+            }
+
             return (text, DockerIgnore.Parse(text));
         }
 

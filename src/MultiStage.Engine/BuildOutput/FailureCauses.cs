@@ -71,9 +71,17 @@ internal static partial class FailureCauses
         return failure;
     }
 
-    /// <summary>Compiler, MSBuild and NuGet error lines ("file(1,2): error CS1002: …"), each once, in order.</summary>
-    internal static List<string> CompilerErrors(IEnumerable<string> lines) =>
-        lines.Select(l => l.Trim()).Where(l => CompilerError().IsMatch(l)).Distinct(StringComparer.Ordinal).ToList();
+    /// <summary>The errors among the lines as <see cref="BuildDiagnosticParser"/> reads them ("file(1,2): error CS1002: …"), each once, in order.</summary>
+    internal static List<string> CompilerErrors(IEnumerable<string> lines)
+    {
+        var diagnostics = new BuildDiagnostics();
+        foreach (var line in lines)
+        {
+            diagnostics.AddLine(line);
+        }
+
+        return diagnostics.All.Where(d => d.Severity == BuildDiagnosticSeverity.Error).Select(d => d.Format()).ToList();
+    }
 
     private static EngineException Derived(EngineException failure, string code, string message) =>
         new(code, message, failure)
@@ -112,7 +120,4 @@ internal static partial class FailureCauses
         @"network bridge not found|network .{0,40} not found|netavark: |error configuring network namespace|plugin type=""bridge"" failed|Temporary failure (in )?name resolution|Name or service not known|Could not resolve host|Network is unreachable|No route to host|error NU1301|Resource temporarily unavailable \(\S+:\d+\)",
         RegexOptions.IgnoreCase)]
     private static partial Regex NoNetwork();
-
-    [GeneratedRegex(@"(^|\s|\))error (CS|MSB|NU|NETSDK|FS|BC)\d{4}\s*:")]
-    private static partial Regex CompilerError();
 }

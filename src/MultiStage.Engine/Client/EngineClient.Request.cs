@@ -141,9 +141,9 @@ public sealed partial class EngineClient
         }
 
         log.Info(
-            $"Build context synced through the session: {synced.FilesSent} changed file(s) of {offered?.Files ?? 0} sent, {FormatSize(synced.DataBytesSent)} of content, {FormatSize(synced.BytesSent)} in all.",
+            $"Build context synced through the session: {synced.FilesSent} changed file(s) of {synced.ContextFiles} sent ({synced.Transfers} file transfer(s) in {synced.Calls} call(s), the Dockerfile's included), {FormatSize(synced.DataBytesSent)} of content, {FormatSize(synced.BytesSent)} in all.",
             Verbosity.Detailed);
-        return new ContextTransfer(true, synced.BytesSent, synced.FilesSent, offered?.BytesWritten ?? 0, offered?.Files);
+        return new ContextTransfer(true, synced.BytesSent, synced.FilesSent, offered?.BytesWritten ?? 0, synced.ContextFiles);
     }
 
     private async Task ReadBuildStreamAsync(Stream response, BuildOutputParser parser, CancellationToken cancellationToken)

@@ -28,8 +28,8 @@ internal sealed class DiffCopySender
         _entries = entries;
     }
 
-    /// <summary>Regular files BuildKit asked for.</summary>
-    public int FilesSent { get; private set; }
+    /// <summary>The regular files BuildKit asked for and got, in the order sent.</summary>
+    public List<FileSyncEntry> FilesSent { get; } = new();
 
     /// <summary>Bytes of file content sent.</summary>
     public long DataBytesSent { get; private set; }
@@ -168,7 +168,7 @@ internal sealed class DiffCopySender
 
         // The empty DATA packet closes the file on the receiving side.
         await SendPacketAsync(new Packet { Type = Packet.Types.PacketType.PacketData, ID = id }, cancellationToken).ConfigureAwait(false);
-        FilesSent++;
+        FilesSent.Add(entry);
     }
 
     private async Task SendDataAsync(uint id, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)

@@ -10,12 +10,23 @@ internal sealed class FileSyncStatistics
 {
     private readonly object _gate = new();
     private readonly List<Exception> _failures = new();
+    private readonly HashSet<string> _contextFilesOffered = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _contextFilesSent = new(StringComparer.Ordinal);
 
     /// <summary>DiffCopy calls served.</summary>
     public int Calls { get; private set; }
 
-    /// <summary>Files whose content BuildKit asked for.</summary>
-    public int FilesSent { get; private set; }
+    /// <summary>
+    /// Files of the build context whose content BuildKit asked for, each once: the Dockerfile frontend fetches the
+    /// context's .dockerignore in a call of its own before the context, and the Dockerfile's folder is no part of it.
+    /// </summary>
+    public int FilesSent => Locked(() => _contextFilesSent.Count);
+
+    /// <summary>Files of the build context offered in any call, each once: what <see cref="FilesSent"/> counts against.</summary>
+    public int ContextFiles => Locked(() => _contextFilesOffered.Count);
+
+    /// <summary>File contents sent on all calls, the Dockerfile's and repeats included.</summary>
+    public int Transfers { get; private set; }
 
     /// <summary>Bytes of file content sent.</summary>
     public long DataBytesSent { get; private set; }
@@ -46,12 +57,12 @@ internal sealed class FileSyncStatistics
         }
     }
 
-    public void Add(string directory, IReadOnlyList<FileSyncEntry> entries, int filesSent, long dataBytesSent, long bytesSent)
+    public void Add(string directory, IReadOnlyList<FileSyncEntry> entries, IReadOnlyCollection<FileSyncEntry> filesSent, long dataBytesSent, long bytesSent)
     {
         lock (_gate)
         {
             Calls++;
-            FilesSent += filesSent;
+            Transfers += filesSent.Count;
             DataBytesSent += dataBytesSent;
             BytesSent += bytesSent;
             if (directory != FileSyncService.ContextDirectory)
@@ -60,6 +71,8 @@ internal sealed class FileSyncStatistics
             }
 
             var files = entries.Where(e => e.IsRegularFile).ToList();
+            _contextFilesOffered.UnionWith(files.Select(f => f.Path));
+            _contextFilesSent.UnionWith(filesSent.Select(f => f.Path));
             var size = files.Sum(f => f.Stat.Size);
             if (LargestContextOffer is null || size > LargestContextOffer.BytesWritten)
             {
@@ -77,6 +90,14 @@ internal sealed class FileSyncStatistics
                     0)
                 { LargestFiles = largest.ToList() };
             }
+        }
+    }
+
+    private T Locked<T>(Func<T> read)
+    {
+        lock (_gate)
+        {
+            return read();
         }
     }
 }
