@@ -73,6 +73,9 @@ public static class ErrorCodes
     /// <summary>Warning: ContainerRepository was made a valid repository name, as Microsoft.NET.Build.Containers does.</summary>
     public const string RepositoryNormalized = "MSTAGE154";
 
+    /// <summary>Warning (raised by Sdk.targets): ContainerArchiveOutputPath without MultiStageBuildImage=true, which saves the archive.</summary>
+    public const string ArchiveNeedsImageBuild = "MSTAGE158";
+
     /// <summary>Warning: a package source restore uses on the host cannot be reached from the build stage.</summary>
     public const string UnreachableNuGetSource = "MSTAGE170";
 

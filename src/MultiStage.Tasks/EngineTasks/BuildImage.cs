@@ -1,5 +1,6 @@
 using Microsoft.Build.Framework;
 using MultiStage.DockerIgnoreMatching;
+using MultiStage.Engine.Archive;
 using MultiStage.Engine.Client;
 using MultiStage.Engine.Context;
 using MultiStage.Generation;
@@ -50,9 +51,16 @@ public sealed class BuildImage : Task, ICancelableTask
     /// <summary>MultiStageCacheTo: 'inline' writes BuildKit's cache metadata into the image, the one export the Engine API offers.</summary>
     public string CacheTo { get; set; } = "";
 
+    /// <summary>ContainerArchiveOutputPath: after the build the image (first tag) is saved there; a folder gets &lt;repository&gt;.tar.gz. Relative to the project's folder.</summary>
+    public string ArchiveOutputPath { get; set; } = "";
+    /// <summary>ContainerImageFormat: Docker (the engine's archive) or OCI (an OCI image layout) for the archive.</summary>
+    public string ImageFormat { get; set; } = "";
+
     [Output] public string ImageId { get; set; } = "";
     [Output] public string[] ImageReferences { get; set; } = Array.Empty<string>();
     [Output] public string[] PushedReferences { get; set; } = Array.Empty<string>();
+    /// <summary>The archive's full path (Microsoft.NET.Build.Containers' GeneratedArchiveOutputPath); empty without one.</summary>
+    [Output] public string GeneratedArchiveOutputPath { get; set; } = "";
 
     public void Cancel() => _cancel.Cancel();
 
@@ -80,6 +88,18 @@ public sealed class BuildImage : Task, ICancelableTask
     private async Task<bool> ExecuteAsync(TaskLog log)
     {
         if (ResolvedSettings.ParseBuilder(Builder, log) is not { } builder)
+        {
+            return false;
+        }
+
+        if (ImageArchiveFormats.Parse(ImageFormat) is not { } format)
+        {
+            log.Error(EngineErrorCodes.InvalidImageFormat, $"ContainerImageFormat '{ImageFormat}' is not a known format: use Docker (the docker save archive) or OCI (an OCI image layout), or leave it empty.");
+            return false;
+        }
+
+        var archivePath = ResolveArchivePath(log);
+        if (archivePath == "")
         {
             return false;
         }
@@ -153,6 +173,12 @@ public sealed class BuildImage : Task, ICancelableTask
         ImageId = result.ImageId;
         ImageReferences = result.Tags.ToArray();
 
+        if (archivePath is not null)
+        {
+            var saved = await client.SaveImageAsync($"{Repository}:{Tags[0]}", archivePath, format, log, _cancel.Token).ConfigureAwait(false);
+            GeneratedArchiveOutputPath = saved.Path;
+        }
+
         if (Registry.Length > 0)
         {
             var pushed = await client.PushAsync(Repository, Tags, Registry, null, log, _cancel.Token).ConfigureAwait(false);
@@ -160,6 +186,32 @@ public sealed class BuildImage : Task, ICancelableTask
         }
 
         return true;
+    }
+
+    /// <summary>The archive's full path; null without ContainerArchiveOutputPath, empty (logged) when it is no path.</summary>
+    private string? ResolveArchivePath(TaskLog log)
+    {
+        if (ArchiveOutputPath.Trim().Length == 0)
+        {
+            return null;
+        }
+
+        if (Tags.Length == 0)
+        {
+            log.Error(EngineErrorCodes.InvalidRequest, "ContainerArchiveOutputPath needs a tag of the image to save: set ContainerImageTag.");
+            return "";
+        }
+
+        var projectDirectory = ProjectFile.Length > 0 ? Path.GetDirectoryName(Path.GetFullPath(ProjectFile))! : Directory.GetCurrentDirectory();
+        try
+        {
+            return ImageArchivePath.Resolve(ArchiveOutputPath, projectDirectory, Repository);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            log.Error(EngineErrorCodes.ArchiveNotWritten, $"ContainerArchiveOutputPath '{ArchiveOutputPath}' is not a usable path: {e.Message.TrimEnd('.')}. Give a file (app.tar.gz) or a folder, absolute or relative to the project's folder.");
+            return "";
+        }
     }
 
     /// <summary>Builds the inner loop's dependencies image unless the engine has it (its tag is a hash of its content).</summary>
