@@ -81,8 +81,6 @@ public sealed class MicrosoftVocabularyTests
     [TestMethod]
     [DataRow("ContainerRuntimeIdentifiers=linux-x64%3Blinux-arm64", "ContainerRuntimeIdentifiers")]
     [DataRow("ContainerRuntimeIdentifier=linux-arm64", "ContainerRuntimeIdentifier")]
-    [DataRow("ContainerArchiveOutputPath=out/app.tar.gz", "ContainerArchiveOutputPath")]
-    [DataRow("ContainerImageFormat=OCI", "ContainerImageFormat")]
     [DataRow("ContainerPublishInParallel=false", "ContainerPublishInParallel")]
     [DataRow("ContainerGenerateLabelsImageCreated=true", "ContainerGenerateLabelsImageCreated")]
     [DataRow("ContainerBaseImageDigest=sha256:0123", "ContainerBaseImageDigest")]

@@ -29,7 +29,7 @@ public static class ImageArchiveFile
             await using (file.ConfigureAwait(false))
             {
                 var destination = ImageArchivePath.IsGzip(path) ? new GZipStream(file, CompressionLevel.Optimal, leaveOpen: true) : (Stream)file;
-                await using (destination.ConfigureAwait(false))
+                try
                 {
                     if (format == ImageArchiveFormat.Oci)
                     {
@@ -41,8 +41,16 @@ public static class ImageArchiveFile
                         await dockerArchive.CopyToAsync(destination, 1 << 16, cancellationToken).ConfigureAwait(false);
                     }
                 }
+                finally
+                {
+                    if (destination != file)
+                    {
+                        await destination.DisposeAsync().ConfigureAwait(false);
+                    }
+                }
 
-                await file.FlushAsync(cancellationToken).ConfigureAwait(false);
+                // On the disk before the rename: a crash leaves the old archive or the new one, never a torn file.
+                file.Flush(flushToDisk: true);
             }
 
             File.Move(temporary, path, overwrite: true);

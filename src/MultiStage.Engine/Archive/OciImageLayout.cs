@@ -224,7 +224,11 @@ internal static class OciImageLayout
         entry.Mode = type == TarEntryType.Directory
             ? UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute
             : UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
-        entry.DataStream = data;
+        if (data is not null)
+        {
+            entry.DataStream = data;
+        }
+
         return entry;
     }
 }
