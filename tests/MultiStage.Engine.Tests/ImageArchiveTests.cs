@@ -120,6 +120,19 @@ public sealed class ImageArchiveTests
     }
 
     [TestMethod]
+    public async Task TheEnginesStreamIsNeverAskedForAnEmptyRead()
+    {
+        // Docker.DotNet's chunked response stream fails an empty read inside a chunk; layer tars are multiples of 512
+        // bytes, so TarReader asks for their (empty) padding.
+        var (archive, _, _) = DockerArchive(duplicateLayer: true);
+        var path = Path.Combine(_root, "app.tar");
+
+        await ImageArchiveFile.WriteAsync(new EngineReadStream(new NoEmptyReads(archive)), path, ImageArchiveFormat.Oci, "app:1", CancellationToken.None);
+
+        Assert.IsTrue(File.Exists(path));
+    }
+
+    [TestMethod]
     public async Task AnArchiveWithoutManifestIsNoImage()
     {
         using var stream = new MemoryStream();
@@ -229,6 +242,16 @@ public sealed class ImageArchiveTests
     private static JsonElement Json(byte[] content) => JsonDocument.Parse(content).RootElement;
 
     private static string Hex(byte[] content) => Convert.ToHexString(SHA256.HashData(content)).ToLowerInvariant();
+
+    /// <summary>A stream that fails an empty read, as a chunked HTTP response of Docker.DotNet does.</summary>
+    private sealed class NoEmptyReads(byte[] content) : MemoryStream(content, writable: false)
+    {
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            buffer.IsEmpty ? throw new IOException("The connection closed in the middle of a chunk.") : base.ReadAsync(buffer, cancellationToken);
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+    }
 
     /// <summary>The archive's bytes up to a point, then the broken connection's IOException.</summary>
     private sealed class FailingStream(byte[] content, long failAfter) : Stream

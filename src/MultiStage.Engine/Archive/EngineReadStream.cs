@@ -2,7 +2,9 @@ namespace MultiStage.Engine.Archive;
 
 /// <summary>
 /// A read-only stream over the engine's response that wraps what its reads throw in <see cref="ReadFailure"/>, so a
-/// broken transfer is not mistaken for a failure to write the archive on this machine (both are IOExceptions).
+/// broken transfer is not mistaken for a failure to write the archive on this machine (both are IOExceptions). An
+/// empty read is answered here: Docker.DotNet's chunked response stream takes one inside a chunk for the end of the
+/// connection, and TarReader makes one to skip the padding of an entry whose size is a multiple of 512.
 /// </summary>
 internal sealed class EngineReadStream(Stream inner) : Stream
 {
@@ -19,6 +21,11 @@ internal sealed class EngineReadStream(Stream inner) : Stream
 
     public override int Read(Span<byte> buffer)
     {
+        if (buffer.IsEmpty)
+        {
+            return 0;
+        }
+
         try
         {
             return inner.Read(buffer);
@@ -34,6 +41,11 @@ internal sealed class EngineReadStream(Stream inner) : Stream
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        if (buffer.IsEmpty)
+        {
+            return 0;
+        }
+
         try
         {
             return await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
