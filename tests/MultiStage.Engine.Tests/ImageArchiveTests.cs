@@ -158,6 +158,7 @@ public sealed class ImageArchiveTests
         Assert.AreEqual(Path.Combine(project, "new", "myapp.tar.gz"), ImageArchivePath.Resolve("new/", project, "myapp"));
         Assert.AreEqual(Path.Combine(project, "new", "org", "myapp.tar.gz"), ImageArchivePath.Resolve("new/", project, "org/myapp"));
         Assert.AreEqual("/abs/app.tar", ImageArchivePath.Resolve("/abs/app.tar", project, "myapp"));
+        Assert.AreEqual(Client.EngineErrorCodes.ArchiveNotWritten, Assert.ThrowsExactly<Client.EngineException>(() => ImageArchivePath.Resolve("a\0b", project, "myapp")).Code);
         Assert.IsTrue(ImageArchivePath.IsGzip("a.tar.gz") && ImageArchivePath.IsGzip("a.TGZ") && !ImageArchivePath.IsGzip("a.tar"));
     }
 
@@ -168,6 +169,9 @@ public sealed class ImageArchiveTests
         Assert.AreEqual(ImageArchiveFormat.Docker, ImageArchiveFormats.Parse("docker"));
         Assert.AreEqual(ImageArchiveFormat.Oci, ImageArchiveFormats.Parse("OCI"));
         Assert.IsNull(ImageArchiveFormats.Parse("oci-archive"));
+        var error = Assert.ThrowsExactly<Client.EngineException>(() => ImageArchiveFormats.Read("oci\narchive"));
+        Assert.AreEqual(Client.EngineErrorCodes.InvalidImageFormat, error.Code);
+        StringAssert.Contains(error.Message, "'oci\\narchive'");
     }
 
     /// <summary>A docker save archive as Docker 20.10 writes it: layer folders, the config, then manifest.json; optionally a layer repeated as a link.</summary>

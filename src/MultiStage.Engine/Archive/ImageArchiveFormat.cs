@@ -1,3 +1,5 @@
+using MultiStage.Engine.Client;
+
 namespace MultiStage.Engine.Archive;
 
 /// <summary>What <c>ContainerImageFormat</c> asks an image archive to be (Microsoft.NET.Build.Containers' values).</summary>
@@ -21,4 +23,10 @@ public static class ImageArchiveFormats
         var v when string.Equals(v, "OCI", StringComparison.OrdinalIgnoreCase) => ImageArchiveFormat.Oci,
         _ => null,
     };
+
+    /// <summary>The format <paramref name="value"/> names.</summary>
+    /// <exception cref="EngineException">MSTAGE241 when it names none.</exception>
+    public static ImageArchiveFormat Read(string? value) => Parse(value) ?? throw new EngineException(
+        EngineErrorCodes.InvalidImageFormat,
+        $"ContainerImageFormat is '{ImageArchivePath.Shown(value!)}', which is no image format: use Docker (the archive docker save writes) or OCI (an OCI image layout), or leave it empty.");
 }

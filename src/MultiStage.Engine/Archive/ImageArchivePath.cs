@@ -1,3 +1,6 @@
+using MultiStage.Diagnostics;
+using MultiStage.Engine.Client;
+
 namespace MultiStage.Engine.Archive;
 
 /// <summary>Where <c>ContainerArchiveOutputPath</c> puts the archive, by Microsoft.NET.Build.Containers' rules.</summary>
@@ -7,21 +10,34 @@ public static class ImageArchivePath
     /// The archive's full path: <paramref name="value"/> relative to <paramref name="projectDirectory"/>; an existing
     /// folder, or a value ending in a separator, gets <c>&lt;repository&gt;.tar.gz</c> inside it.
     /// </summary>
-    /// <exception cref="ArgumentException">The value is not a usable path (invalid characters, empty).</exception>
+    /// <exception cref="EngineException">MSTAGE243 when the value is no usable path (a NUL character, too long).</exception>
     public static string Resolve(string value, string projectDirectory, string repository)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(value);
         ArgumentException.ThrowIfNullOrEmpty(projectDirectory);
         ArgumentException.ThrowIfNullOrEmpty(repository);
-        if (value.Contains('\0', StringComparison.Ordinal))
+        try
         {
-            throw new ArgumentException("it contains a NUL character", nameof(value));
-        }
+            if (value.Contains('\0', StringComparison.Ordinal))
+            {
+                throw new ArgumentException("it contains a NUL character");
+            }
 
-        var full = Path.GetFullPath(value, projectDirectory);
-        var folder = Directory.Exists(full) || value.EndsWith('/') || value.EndsWith('\\');
-        return folder ? Path.Combine(full, repository.Replace('/', Path.DirectorySeparatorChar) + ".tar.gz") : full;
+            var full = Path.GetFullPath(value, projectDirectory);
+            var folder = Directory.Exists(full) || value.EndsWith('/') || value.EndsWith('\\');
+            return folder ? Path.Combine(full, repository.Replace('/', Path.DirectorySeparatorChar) + ".tar.gz") : full;
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw new EngineException(
+                EngineErrorCodes.ArchiveNotWritten,
+                $"ContainerArchiveOutputPath is '{Shown(value)}', which is no usable path: {e.Message.TrimEnd('.')}. Give a file (app.tar.gz) or a folder, absolute or relative to the project's folder.",
+                e);
+        }
     }
+
+    /// <summary>A user's value in a message: unprintable characters escaped, at most 80 characters.</summary>
+    internal static string Shown(string value) => CharacterNames.Escape(value.Length > 80 ? value[..80] + "…" : value);
 
     /// <summary>Whether the archive at <paramref name="path"/> is gzip-compressed: its name ends in .gz or .tgz (docker load reads both).</summary>
     public static bool IsGzip(string path) =>

@@ -92,12 +92,7 @@ public sealed class BuildImage : Task, ICancelableTask
             return false;
         }
 
-        if (ImageArchiveFormats.Parse(ImageFormat) is not { } format)
-        {
-            log.Error(EngineErrorCodes.InvalidImageFormat, $"ContainerImageFormat '{ImageFormat}' is not a known format: use Docker (the docker save archive) or OCI (an OCI image layout), or leave it empty.");
-            return false;
-        }
-
+        var format = ImageArchiveFormats.Read(ImageFormat);
         var archivePath = ResolveArchivePath(log);
         if (archivePath == "")
         {
@@ -203,15 +198,7 @@ public sealed class BuildImage : Task, ICancelableTask
         }
 
         var projectDirectory = ProjectFile.Length > 0 ? Path.GetDirectoryName(Path.GetFullPath(ProjectFile))! : Directory.GetCurrentDirectory();
-        try
-        {
-            return ImageArchivePath.Resolve(ArchiveOutputPath, projectDirectory, Repository);
-        }
-        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
-        {
-            log.Error(EngineErrorCodes.ArchiveNotWritten, $"ContainerArchiveOutputPath '{ArchiveOutputPath}' is not a usable path: {e.Message.TrimEnd('.')}. Give a file (app.tar.gz) or a folder, absolute or relative to the project's folder.");
-            return "";
-        }
+        return ImageArchivePath.Resolve(ArchiveOutputPath, projectDirectory, Repository);
     }
 
     /// <summary>Builds the inner loop's dependencies image unless the engine has it (its tag is a hash of its content).</summary>
