@@ -163,6 +163,20 @@ public sealed class ImageArchiveTests
     }
 
     [TestMethod]
+    public void AnArchiveInsideTheContextIsKeptOutOfIt()
+    {
+        var context = Path.Combine(_root, "ctx");
+        var ignore = DockerIgnoreMatching.DockerIgnore.FromPatterns(ImageArchivePath.ContextExclusions(Path.Combine(context, "out", "a[1]*.tar.gz"), context));
+
+        Assert.IsTrue(ignore.IsExcluded("out/a[1]*.tar.gz"));
+        Assert.IsTrue(ignore.IsExcluded("out/.a[1]*.tar.gz.0123456789ab.partial"), "the temporary file");
+        Assert.IsTrue(ignore.IsExcluded("out/.a[1]*.tar.gz.0123456789ab.blobs/0"), "the staging folder");
+        Assert.IsFalse(ignore.IsExcluded("out/a1x.tar.gz"), "pattern characters are literal");
+        Assert.IsFalse(ignore.IsExcluded("Program.cs"));
+        Assert.AreEqual(0, ImageArchivePath.ContextExclusions(Path.Combine(_root, "elsewhere", "app.tar"), context).Count);
+    }
+
+    [TestMethod]
     public void FormatsAreMicrosofts()
     {
         Assert.AreEqual(ImageArchiveFormat.Docker, ImageArchiveFormats.Parse(""));

@@ -36,6 +36,42 @@ public static class ImageArchivePath
         }
     }
 
+    /// <summary>
+    /// The .dockerignore patterns that keep the archive and its temporary files out of a build context rooted at
+    /// <paramref name="contextRoot"/>: written into the project's folder, the archive would otherwise go into the next
+    /// build's context, and change it every time. None when the archive is outside the context.
+    /// </summary>
+    public static IReadOnlyList<string> ContextExclusions(string archivePath, string contextRoot)
+    {
+        var relative = Path.GetRelativePath(contextRoot, archivePath).Replace(Path.DirectorySeparatorChar, '/');
+        if (relative == "." || relative.StartsWith("../", StringComparison.Ordinal) || relative == ".." || Path.IsPathRooted(relative))
+        {
+            return [];
+        }
+
+        var slash = relative.LastIndexOf('/');
+        var folder = slash < 0 ? "" : relative[..(slash + 1)];
+        var name = relative[(slash + 1)..];
+        return [Literal(relative), Literal(folder + "." + name + ".") + "*"];
+    }
+
+    /// <summary>A path as a .dockerignore pattern that matches only itself: the pattern characters escaped.</summary>
+    private static string Literal(string path)
+    {
+        var builder = new System.Text.StringBuilder(path.Length + 4);
+        foreach (var c in path)
+        {
+            if (c is '*' or '?' or '[' or ']' or '\\' || (c == '!' && builder.Length == 0))
+            {
+                builder.Append('\\');
+            }
+
+            builder.Append(c);
+        }
+
+        return builder.ToString();
+    }
+
     /// <summary>A user's value in a message: unprintable characters escaped, at most 80 characters.</summary>
     internal static string Shown(string value) => CharacterNames.Escape(value.Length > 80 ? value[..80] + "…" : value);
 

@@ -145,6 +145,7 @@ public sealed class BuildImage : Task, ICancelableTask
                 {
                     SizeWarningThreshold = sizeWarning,
                     Log = log,
+                    AlsoExcluded = archivePath is null ? [] : ImageArchivePath.ContextExclusions(archivePath, contextRoot),
                 },
                 DockerfilePath = dockerfileInContext,
                 Repository = Repository,
