@@ -22,6 +22,25 @@ public sealed class ImageArchiveTargetsTests
         Assert.IsFalse(outcome.Output.Contains("MSTAGE153", StringComparison.Ordinal), "no longer unsupported");
     }
 
+    /// <summary>A saved archive in the project's folder is no source: the Dockerfile is the same before and after it exists.</summary>
+    [TestMethod]
+    [DataRow("out/app.tar.gz", "out/app.tar.gz")]
+    [DataRow("out/", "out/consoleapp.tar.gz")]
+    public void AnArchiveInTheProjectFolderDoesNotChangeTheDockerfile(string value, string file)
+    {
+        var workspace = Workspace.Create("console");
+        workspace.PinVersionInGlobalJson();
+        InProcessBuild.Run(workspace.ProjectPath, "MultiStageGenerateDockerfile", "ContainerArchiveOutputPath=" + value).EnsureSuccess();
+        var before = File.ReadAllText(workspace.Dockerfile);
+        Directory.CreateDirectory(Path.Combine(workspace.Root, "out"));
+        File.WriteAllText(Path.Combine(workspace.Root, file), "an image archive");
+
+        InProcessBuild.Run(workspace.ProjectPath, "MultiStageGenerateDockerfile", "ContainerArchiveOutputPath=" + value).EnsureSuccess();
+
+        Assert.AreEqual(before, File.ReadAllText(workspace.Dockerfile));
+        Assert.IsFalse(before.Contains("out/", StringComparison.Ordinal), before);
+    }
+
     [TestMethod]
     public void AFormatWithoutAnArchiveIsAWarningOnly()
     {
