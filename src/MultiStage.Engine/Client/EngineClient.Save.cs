@@ -47,7 +47,7 @@ public sealed partial class EngineClient
         }
         catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
         {
-            throw new EngineException(EngineErrorCodes.BuildCancelled, $"Saving {reference} to {path} was cancelled; the image is built and tagged, and no archive was written.", ex);
+            throw SaveCancelled(reference, path, ex);
         }
         catch (InvalidDataException ex)
         {
@@ -57,7 +57,7 @@ public sealed partial class EngineClient
         {
             if (cancellationToken.IsCancellationRequested)
             {
-                throw new EngineException(EngineErrorCodes.BuildCancelled, $"Saving {reference} to {path} was cancelled; the image is built and tagged, and no archive was written.", ex);
+                throw SaveCancelled(reference, path, ex);
             }
 
             throw EngineFailures.Connection(ex.InnerException!, Endpoint) ?? ExportFailed(reference, $"the transfer broke ({ex.InnerException!.Message.TrimEnd('.')})", ex.InnerException);
@@ -79,6 +79,9 @@ public sealed partial class EngineClient
             Verbosity.Summary);
         return new SavedArchive(path, size);
     }
+
+    private static EngineException SaveCancelled(string reference, string path, Exception inner) =>
+        new(EngineErrorCodes.BuildCancelled, $"Saving {reference} to {path} was cancelled; the image is built and tagged, and no archive was written.", inner);
 
     private EngineException ExportFailed(string reference, string reason, Exception inner) =>
         new(
