@@ -81,6 +81,14 @@ internal static class ProjectGraphReader
             }
         }
 
+        // The folder the image archive is saved to is an output too: in the project's folder, the archive would
+        // otherwise be copied into the next build and change its Dockerfile. One saved at the project's root is not
+        // covered (the root is no output folder); the image build leaves it out of the context it sends.
+        if (ArchiveFolder(project) is { } archiveFolder)
+        {
+            yield return archiveFolder;
+        }
+
         if (string.Equals(project.GetPropertyValue("UseArtifactsOutput"), "true", StringComparison.OrdinalIgnoreCase))
         {
             var artifacts = project.GetPropertyValue("ArtifactsPath");
@@ -88,6 +96,29 @@ internal static class ProjectGraphReader
             {
                 yield return Path.GetFullPath(Path.Combine(project.Directory, artifacts));
             }
+        }
+    }
+
+    /// <summary>The folder ContainerArchiveOutputPath saves into, unless it is the project's own; null when unset or no path.</summary>
+    private static string? ArchiveFolder(ProjectInstance project)
+    {
+        var archive = project.GetPropertyValue("ContainerArchiveOutputPath");
+        if (archive.Trim().Length == 0 || archive.IndexOf('\0') >= 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            var full = Path.GetFullPath(Path.Combine(project.Directory, archive));
+            var folder = archive.EndsWith("/", StringComparison.Ordinal) || archive.EndsWith("\\", StringComparison.Ordinal) || Directory.Exists(full) ? full : Path.GetDirectoryName(full);
+            char[] separators = ['/', '\\'];
+            return folder is not null && !string.Equals(folder.TrimEnd(separators), project.Directory.TrimEnd(separators), StringComparison.Ordinal) ? folder : null;
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            // No path: the image build reports it (MSTAGE243).
+            return null;
         }
     }
 }

@@ -1,3 +1,4 @@
+using MultiStage.Engine.Archive;
 using MultiStage.Engine.Client;
 using MultiStage.Engine.Context;
 
@@ -111,4 +112,76 @@ public sealed class EngineParameterTests
     }
 
     private static string Shorten(string text) => text.Length > 60 ? text[..60] + "…" : text;
+
+    [TestMethod]
+    public void EveryHostileImageFormatIsRefusedWithItsCodeOrIsEmpty()
+    {
+        Assert.IsTrue(Channels.All.Any(c => c.Name == "BuildImage.ImageFormat"));
+        var problems = new List<string>();
+        var refused = 0;
+        foreach (var value in HostileValues.All)
+        {
+            try
+            {
+                // Only Docker, OCI (any case) and empty are formats; none of the hostile values but the blank ones.
+                var format = ImageArchiveFormats.Read(value.Text);
+                if (value.Text.Trim().Length > 0)
+                {
+                    problems.Add($"{value}: accepted as {format}");
+                }
+            }
+            catch (EngineException e) when (e.Code == EngineErrorCodes.InvalidImageFormat)
+            {
+                refused++;
+                if (e.Message.Contains('\n') || e.Message.Contains('\r') || e.Message.Length > 600)
+                {
+                    problems.Add($"{value}: the message carries the value unescaped or whole");
+                }
+            }
+            catch (Exception e)
+            {
+                problems.Add($"{value}: {e.GetType().Name}: {e.Message.Split('\n')[0]}");
+            }
+        }
+
+        HarnessReport.Write($"hostile ContainerImageFormat values: {refused} refused with MSTAGE241, {problems.Count} escaped");
+        Assert.IsTrue(refused > 0);
+        Assert.AreEqual(0, problems.Count, string.Join("\n", problems));
+    }
+
+    /// <summary>A path is a path: any text names a file under the project's folder or elsewhere, or is MSTAGE243; nothing else escapes.</summary>
+    [TestMethod]
+    public void EveryHostileArchivePathIsAFullPathOrRefusedWithItsCode()
+    {
+        Assert.IsTrue(Channels.All.Any(c => c.Name == "BuildImage.ArchiveOutputPath"));
+        var project = Path.Combine(Path.GetTempPath(), "hostile-archive-project");
+        var problems = new List<string>();
+        var refused = 0;
+        foreach (var value in HostileValues.All.Where(v => v.Text.Trim().Length > 0))
+        {
+            try
+            {
+                var path = ImageArchivePath.Resolve(value.Text, project, "app");
+                if (!Path.IsPathFullyQualified(path) || path.Contains('\0'))
+                {
+                    problems.Add($"{value}: resolved to '{path}'");
+                }
+            }
+            catch (EngineException e) when (e.Code == EngineErrorCodes.ArchiveNotWritten)
+            {
+                refused++;
+                if (e.Message.Contains('\n') || e.Message.Contains('\0') || e.Message.Length > 800)
+                {
+                    problems.Add($"{value}: the message carries the value unescaped or whole");
+                }
+            }
+            catch (Exception e)
+            {
+                problems.Add($"{value}: {e.GetType().Name}: {e.Message.Split('\n')[0]}");
+            }
+        }
+
+        HarnessReport.Write($"hostile ContainerArchiveOutputPath values: {refused} refused with MSTAGE243, {problems.Count} escaped");
+        Assert.AreEqual(0, problems.Count, string.Join("\n", problems));
+    }
 }

@@ -80,8 +80,6 @@ public sealed class MicrosoftVocabularyTests
 
     [TestMethod]
     [DataRow("ContainerRuntimeIdentifier=linux-arm64", "ContainerRuntimeIdentifier")]
-    [DataRow("ContainerArchiveOutputPath=out/app.tar.gz", "ContainerArchiveOutputPath")]
-    [DataRow("ContainerImageFormat=OCI", "ContainerImageFormat")]
     [DataRow("ContainerPublishInParallel=false", "ContainerPublishInParallel")]
     [DataRow("ContainerGenerateLabelsImageCreated=true", "ContainerGenerateLabelsImageCreated")]
     [DataRow("ContainerBaseImageDigest=sha256:0123", "ContainerBaseImageDigest")]

@@ -82,6 +82,8 @@ public static class ErrorCodes
     /// <summary>Warning: ContainerRepository was made a valid repository name, as Microsoft.NET.Build.Containers does.</summary>
     public const string RepositoryNormalized = "MSTAGE154";
 
+    /// <summary>Warning (raised by Sdk.targets): ContainerArchiveOutputPath without MultiStageBuildImage=true, which saves the archive.</summary>
+    public const string ArchiveNeedsImageBuild = "MSTAGE158";
     /// <summary>An entry of ContainerRuntimeIdentifiers has no Linux image platform, or two name the same platform.</summary>
     public const string InvalidContainerRuntimeIdentifier = "MSTAGE159";
 

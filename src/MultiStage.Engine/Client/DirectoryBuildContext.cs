@@ -32,6 +32,9 @@ public sealed class DirectoryBuildContext : IBuildContextSource
     /// <summary>Exclusions given instead of the directory's .dockerignore, or null.</summary>
     public DockerIgnore? Ignore { get; }
 
+    /// <summary>Patterns excluded on top of .dockerignore (or <see cref="Ignore"/>): files the build writes into the context, such as its image archive.</summary>
+    public IReadOnlyList<string> AlsoExcluded { get; init; } = [];
+
     /// <summary>Bytes above which sending the context warns (<see cref="ContextSizeWarning"/>); 0, the default, never warns.</summary>
     public long SizeWarningThreshold { get; init; }
 
@@ -45,7 +48,7 @@ public sealed class DirectoryBuildContext : IBuildContextSource
     /// <exception cref="DockerIgnoreException">.dockerignore has a malformed pattern.</exception>
     public async Task WriteTarAsync(Stream destination, CancellationToken cancellationToken)
     {
-        var ignore = (Ignore ?? DockerIgnore.Load(ContextDirectory)).KeepBuildFiles(DockerfilePath);
+        var ignore = EffectiveIgnore().KeepBuildFiles(DockerfilePath);
         LastResult = await BuildContext.WriteTarAsync(destination, ContextDirectory, ignore, await FirstEntriesAsync(cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
         if (Log is not null && ContextSizeWarning.Message(LastResult, SizeWarningThreshold) is { } warning)
         {
@@ -86,7 +89,7 @@ public sealed class DirectoryBuildContext : IBuildContextSource
         }
 
         // The Dockerfile comes from its own directory: the context does not need to hold it, as with `docker build`.
-        var ignore = Ignore ?? DockerIgnore.Load(ContextDirectory);
+        var ignore = EffectiveIgnore();
         var directories = new Dictionary<string, FileSyncDirectory>(StringComparer.Ordinal)
         {
             [FileSyncService.ContextDirectory] = FileSyncDirectory.OnDisk(ContextDirectory, ignore),
@@ -96,6 +99,12 @@ public sealed class DirectoryBuildContext : IBuildContextSource
         var key = string.Join('\0', new[] { Path.GetFullPath(ContextDirectory), dockerfile }.Concat(ignore.Patterns));
         var sharedKey = "multistage-" + Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..32].ToLowerInvariant();
         return new FileSyncOffer(directories, name, sharedKey);
+    }
+
+    private DockerIgnore EffectiveIgnore()
+    {
+        var ignore = Ignore ?? DockerIgnore.Load(ContextDirectory);
+        return AlsoExcluded.Count == 0 ? ignore : DockerIgnore.FromPatterns(ignore.Patterns.Concat(AlsoExcluded));
     }
 
     /// <summary>Reports a context larger than <see cref="SizeWarningThreshold"/> that BuildKit synced through the session.</summary>

@@ -112,6 +112,18 @@ public static class EngineErrorCodes
     /// <summary>BuildKit asked the session for a registry's credentials and they could not be read (warning).</summary>
     public const string SessionCredentialsUnavailable = "MSTAGE240";
 
+    /// <summary>ContainerImageFormat names neither Docker nor OCI.</summary>
+    public const string InvalidImageFormat = "MSTAGE241";
+
+    /// <summary>ContainerImageFormat without ContainerArchiveOutputPath: the engine chooses the format it pushes (warning, raised by Sdk.targets).</summary>
+    public const string ImageFormatWithoutArchive = "MSTAGE242";
+
+    /// <summary>The image archive (ContainerArchiveOutputPath) could not be written on this machine.</summary>
+    public const string ArchiveNotWritten = "MSTAGE243";
+
+    /// <summary>The engine's export of the image to archive failed or is not an image archive.</summary>
+    public const string ArchiveExportFailed = "MSTAGE244";
+
     /// <summary>A build step failed with compiler, MSBuild or NuGet errors, which are reported each at its own file and line.</summary>
     public const string BuildStageErrors = "MSTAGE233";
 

@@ -1,5 +1,6 @@
 using Microsoft.Build.Framework;
 using MultiStage.DockerIgnoreMatching;
+using MultiStage.Engine.Archive;
 using MultiStage.Engine.Client;
 using MultiStage.Engine.Context;
 using MultiStage.Generation;
@@ -31,6 +32,11 @@ public sealed class BuildImage : Task, ICancelableTask
     public string Platform { get; set; } = "";
     /// <summary>ContainerRuntimeIdentifiers: two or more build one image per platform and push an index of them; one is the platform of a single image.</summary>
     public string[] RuntimeIdentifiers { get; set; } = Array.Empty<string>();
+
+    /// <summary>ContainerArchiveOutputPath: after the build the image (first tag) is saved there; a folder gets &lt;repository&gt;.tar.gz. Relative to the project's folder.</summary>
+    public string ArchiveOutputPath { get; set; } = "";
+    /// <summary>ContainerImageFormat: Docker (the engine's archive) or OCI (an OCI image layout) for the archive.</summary>
+    public string ImageFormat { get; set; } = "";
     public string TargetStage { get; set; } = "";
     public bool NoCache { get; set; }
     public bool Pull { get; set; }
@@ -53,6 +59,8 @@ public sealed class BuildImage : Task, ICancelableTask
     public string CacheTo { get; set; } = "";
 
     [Output] public string ImageId { get; set; } = "";
+    /// <summary>The archive's full path (Microsoft.NET.Build.Containers' GeneratedArchiveOutputPath); empty without one.</summary>
+    [Output] public string GeneratedArchiveOutputPath { get; set; } = "";
     [Output] public string[] ImageReferences { get; set; } = Array.Empty<string>();
     [Output] public string[] PushedReferences { get; set; } = Array.Empty<string>();
 
@@ -89,6 +97,13 @@ public sealed class BuildImage : Task, ICancelableTask
         if (Inference.ContainerPlatform.FromRuntimeIdentifiers(RuntimeIdentifiers, out var platformProblem) is not { } platforms)
         {
             log.Error(Diagnostics.ErrorCodes.InvalidContainerRuntimeIdentifier, $"ContainerRuntimeIdentifiers cannot be built: {platformProblem}.");
+            return false;
+        }
+
+        var format = ImageArchiveFormats.Read(ImageFormat);
+        var archivePath = ResolveArchivePath(log);
+        if (archivePath == "")
+        {
             return false;
         }
 
@@ -138,6 +153,7 @@ public sealed class BuildImage : Task, ICancelableTask
             {
                 SizeWarningThreshold = sizeWarning,
                 Log = log,
+                AlsoExcluded = archivePath is null ? [] : ImageArchivePath.ContextExclusions(archivePath, contextRoot),
             },
             DockerfilePath = dockerfileInContext,
             Repository = Repository,
@@ -162,6 +178,12 @@ public sealed class BuildImage : Task, ICancelableTask
             ImageReferences = images.LocalReferences.ToArray();
             PushedReferences = images.PushedIndexes.ToArray();
             LogBuildStageDiagnostics(images.Diagnostics);
+            if (archivePath is not null && images.LocalImageId is not null)
+            {
+                // The archive holds the engine's own platform: an index does not live in this engine's image store.
+                GeneratedArchiveOutputPath = (await client.SaveImageAsync($"{Repository}:{Tags[0]}", archivePath, format, log, _cancel.Token).ConfigureAwait(false)).Path;
+            }
+
             return true;
         }
 
@@ -169,6 +191,12 @@ public sealed class BuildImage : Task, ICancelableTask
         LogBuildStageDiagnostics(result.Diagnostics);
         ImageId = result.ImageId;
         ImageReferences = result.Tags.ToArray();
+
+        if (archivePath is not null)
+        {
+            var saved = await client.SaveImageAsync($"{Repository}:{Tags[0]}", archivePath, format, log, _cancel.Token).ConfigureAwait(false);
+            GeneratedArchiveOutputPath = saved.Path;
+        }
 
         if (Registry.Length > 0)
         {
@@ -281,5 +309,23 @@ public sealed class BuildImage : Task, ICancelableTask
 
         var text = $"{e.Message} Step: {e.Step}" + (e.ExitCode is { } code ? $" (exit code {code})" : "");
         return e.LastOutputLines.Count == 0 ? text : text + Environment.NewLine + string.Join(Environment.NewLine, e.LastOutputLines.Select(l => "  " + l));
+    }
+
+    /// <summary>The archive's full path; null without ContainerArchiveOutputPath, empty (logged) when it is no path.</summary>
+    private string? ResolveArchivePath(TaskLog log)
+    {
+        if (ArchiveOutputPath.Trim().Length == 0)
+        {
+            return null;
+        }
+
+        if (Tags.Length == 0)
+        {
+            log.Error(EngineErrorCodes.InvalidRequest, "ContainerArchiveOutputPath needs a tag of the image to save: set ContainerImageTag.");
+            return "";
+        }
+
+        var projectDirectory = ProjectFile.Length > 0 ? Path.GetDirectoryName(Path.GetFullPath(ProjectFile))! : Directory.GetCurrentDirectory();
+        return ImageArchivePath.Resolve(ArchiveOutputPath, projectDirectory, Repository);
     }
 }
