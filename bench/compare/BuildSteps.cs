@@ -51,6 +51,12 @@ internal static partial class BuildSteps
     {
         var text = Numbering().Replace(name, "[$1]");
         text = Regex.Replace(text, @"\s+", " ");
+        // A RUN is named by the dotnet command it runs; its mounts would fill the width.
+        if (Regex.Match(text, @"^(\[[^\]]*\] RUN )(?:.*?)(dotnet (?:restore|publish)\b.*)$") is { Success: true } run)
+        {
+            text = run.Groups[1].Value + run.Groups[2].Value;
+        }
+
         return text.Length > 70 ? text[..70] + "…" : text;
     }
 

@@ -30,8 +30,9 @@ internal sealed class FreshRunner(BenchContext context, FreshRunner.Hooks hooks)
 
     public List<Variant> Variants(Asset asset) =>
     [
-        new MultiStageVariant(context, asset, "a", "-p:MultiStageCacheTo=inline", $"-p:MultiStageCacheFrom={PreviousImage(asset, "a")}", $"-flp:Verbosity=normal;LogFile={StepLog(asset, "a")}"),
-        new MultiStageVariant(context, asset, "a0", $"-flp:Verbosity=normal;LogFile={StepLog(asset, "a0")}"),
+        // --no-restore as the CI recipes run it (docs/ci/): the build stage restores in the image, the host needs no restore.
+        new MultiStageVariant(context, asset, "a", "--no-restore", "-p:MultiStageCacheTo=inline", $"-p:MultiStageCacheFrom={PreviousImage(asset, "a")}", $"-flp:Verbosity=normal;LogFile={StepLog(asset, "a")}"),
+        new MultiStageVariant(context, asset, "a0", "--no-restore", $"-flp:Verbosity=normal;LogFile={StepLog(asset, "a0")}"),
         new SampleDockerfileVariant(context, asset, "b"),
         new SampleDockerfileVariant(context, asset, "b2", "--build-arg", "BUILDKIT_INLINE_CACHE=1", "--cache-from", PreviousImage(asset, "b2")),
     ];

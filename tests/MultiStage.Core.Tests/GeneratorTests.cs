@@ -53,7 +53,8 @@ public sealed class GeneratorTests
             "        -p:MultiStageLayerDirectory=/app/layers \\\n" +
             "        -p:MultiStageLayers=packages+resources+projects+app \\\n" +
             "        -p:UseAppHost=false \\\n" +
-            "        -p:UseSharedCompilation=false\n");
+            // Two projects: the compiler server when the mount holds no earlier build, so every project compiles.
+            "        -p:UseSharedCompilation=$([ -d /a/bin ] && echo false || echo true)\n");
         StringAssert.Contains(text, "FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled-extra AS final\nWORKDIR \"/app/\"\nEXPOSE 8080/tcp\nENV Logging__LogLevel__Default=\"Warning\"\n" +
             "LABEL \"org.opencontainers.image.base.name\"=\"mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled-extra\" \"org.opencontainers.image.title\"=\"My App\"\n");
         StringAssert.EndsWith(text,

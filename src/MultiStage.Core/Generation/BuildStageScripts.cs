@@ -19,6 +19,8 @@ internal static class BuildStageScripts
     public const string ArtifactsFolder = "/a";
     /// <summary>Where restore's output waits in the restore layer while publish mounts the build-output cache over the artifacts folder.</summary>
     public const string RestoreStash = "/restored";
+    /// <summary>Shell test, true when the build-output mount holds an earlier build's output (restore's stash holds obj/ only).</summary>
+    public const string EarlierBuildTest = "[ -d " + ArtifactsFolder + "/bin ]";
 
     public static ShellCommand Restore(ContextLayout layout, ResolvedSettings settings, ImageChoice images)
     {
@@ -62,11 +64,16 @@ internal static class BuildStageScripts
             publish.Wrap().Raw("-p:UseAppHost=false");
         }
 
-        if (project.Closure.Count <= 1 || settings.CacheMounts)
+        if (project.Closure.Count <= 1)
         {
-            // The compiler server starts cold in every build: it pays only when a build compiles several projects
-            // from scratch, as every classic build of a multi-project closure does; a cached build output recompiles few.
+            // The compiler server starts cold in every build: it pays only when a build compiles several projects.
             publish.Wrap().Raw("-p:UseSharedCompilation=false");
+        }
+        else if (settings.CacheMounts)
+        {
+            // Several projects compile from scratch only when the mount holds no earlier build (a fresh runner, a
+            // pruned cache): then the server pays; a rebuild recompiles few, and it would not.
+            publish.Wrap().Raw("-p:UseSharedCompilation=$(" + EarlierBuildTest + " && echo false || echo true)");
         }
 
         // One option per line, its values after it.
