@@ -20,11 +20,11 @@ internal static class FreshRunnerReport
         md.AppendLine("Every build below starts as a fresh CI runner does: `docker builder prune -af` (no build cache, no cache mounts; the base images stay), no local copy of any earlier image of the variant, no `bin/`/`obj/` and empty NuGet folders on the host; then the app's `Program.cs` (multiproject: `src/App/Program.cs`) gets one more comment line, and the build is timed.");
         md.AppendLine();
         md.AppendLine($"- **(a) MultiStage.Sdk with the registry cache**: `dotnet build --no-restore -t:ContainerizeMultiStage -p:MultiStageBuildImage=true -p:MultiStageCacheTo=inline -p:MultiStageCacheFrom=<previous image> …`, `--no-restore` as the CI recipes (docs/ci/) run it: the build stage restores in the image, and a host restore on an empty runner costs more than the rest of the host's part (docs/benchmarks-cold.md). The previous image is the same command's image of the unedited sources (\"the previous commit\"), pushed to `{options.Registry}` before the rounds; its local copy is removed, so the cache comes from the registry.");
-        md.AppendLine("- **(a0) MultiStage.Sdk without a registry cache**: the same command without the two cache properties: the cold build of the generated Dockerfile.");
+        md.AppendLine("- **(a0) MultiStage.Sdk without a registry cache**: the same command without the two cache properties: the cold build of the generated Dockerfile (the issue's \"cold, no registry cache\" figure).");
         md.AppendLine("- **(b) sample Dockerfile, cold**: the official samples' pattern (`bench/compare/dockerfiles/`), `docker build --network host`.");
         md.AppendLine("- **(b') sample Dockerfile with its own registry cache**: `docker build --build-arg BUILDKIT_INLINE_CACHE=1 --cache-from <previous image>`, the previous image built and pushed the same way.");
         md.AppendLine();
-        md.AppendLine("Judged on the whole command (what a CI job waits for). (a)'s engine figure is the part its engine client reports, from sending the context to the tagged image; the rest is MSBuild start-up, restore and generation on the host. (a) and (a0) log their build steps with MSBuild's file logger at normal verbosity (`-flp`), the steps table's source.");
+        md.AppendLine("Judged on the whole command (what a CI job waits for). (a)'s engine figure is the part its engine client reports, from sending the context to the tagged image; the rest is MSBuild start-up and generation on the host. (a) and (a0) log their build steps with MSBuild's file logger at normal verbosity (`-flp`), the steps table's source.");
         md.AppendLine();
         md.AppendLine("## Results");
         md.AppendLine();
