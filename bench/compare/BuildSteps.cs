@@ -49,8 +49,8 @@ internal static partial class BuildSteps
     /// <summary>The step's name without its numbering ("[build 5/9] RUN …"), cut short: the same step in every run.</summary>
     private static string Shorten(string name)
     {
-        var text = Numbering().Replace(name, "[$1]");
-        text = Regex.Replace(text, @"\s+", " ");
+        // Whitespace first: BuildKit pads the step number ("[build  2/15]").
+        var text = Numbering().Replace(Regex.Replace(name, @"\s+", " "), "[$1]");
         // A RUN is named by the dotnet command it runs; its mounts would fill the width.
         if (Regex.Match(text, @"^(\[[^\]]*\] RUN )(?:.*?)(dotnet (?:restore|publish)\b.*)$") is { Success: true } run)
         {
