@@ -696,7 +696,12 @@ IDisposable AcquireRunLock()
                 Say("waiting for another benchmark run to finish");
             }
 
-            Thread.Sleep(1000);
+            // Interrupted while waiting: nothing of this run exists yet, so there is nothing to clean up.
+            if (cancel.Token.WaitHandle.WaitOne(1000))
+            {
+                Console.Error.WriteLine("[bench] interrupted while waiting for the other run");
+                Environment.Exit(130);
+            }
         }
     }
 }
