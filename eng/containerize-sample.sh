@@ -54,6 +54,8 @@ context="$out/$asset"
 echo "----- $context/Dockerfile -----"
 cat "$context/Dockerfile"
 echo "-------------------------------"
+# MULTISTAGE_SAMPLE_NO_BUILD=1: generation only (bench/cold-suspects.sh builds the context itself).
+[ "${MULTISTAGE_SAMPLE_NO_BUILD:-0}" = 1 ] && exit 0
 
 if ! "$docker_cli" version >/dev/null 2>&1; then
   echo "No Docker engine answers: the Dockerfile is written; build it with: docker build -t $asset $context"

@@ -14,6 +14,8 @@ internal sealed class Options
     public bool Pin { get; private set; } = true;
     public bool Keep { get; private set; }
     public bool Prune { get; private set; } = true;
+    /// <summary>--fresh-runner: only the fresh-runner rounds (FreshRunner.cs), --runs of them.</summary>
+    public bool FreshRunner { get; private set; }
     public string Repository { get; private set; } = "";
     public string Output { get; private set; } = "";
     public string Work { get; private set; } = "";
@@ -28,6 +30,9 @@ internal sealed class Options
           --variants LIST     subset of a,b,c,i,h,d (default a,b,c,i); targets needing a missing variant report FAIL.
                               h: the headline command (dotnet publish -t:ContainerizeMultiStage -p:MultiStageBuildImage=true);
                               d: docker build of the Dockerfile h generates, the yardstick of h
+          --fresh-runner      instead: the fresh-runner rounds (empty build cache, previous image and its inline cache in the
+                              registry, one-line edit): (a) with MultiStageCacheFrom, (a0) without, (b) sample cold,
+                              (b') sample with --cache-from; --runs rounds (default 3); writes docs/benchmarks-fresh.md
           --no-prune          first builds without `docker builder prune -af` (an engine others share: their cache stays)
           --no-generation     skip the generation-only measurements
           --no-pin            use 127.0.0.1:5000/dotnet/* directly instead of a snapshot of them taken at the start
@@ -39,6 +44,7 @@ internal sealed class Options
     public static Options Parse(string[] args)
     {
         var o = new Options();
+        var runsGiven = false;
         for (var i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new BenchException($"{args[i]} needs a value\n{Usage}");
@@ -69,13 +75,14 @@ internal sealed class Options
 
                     o.Variants = new[] { "a", "b", "c", "i", "h", "d" }.Where(variants.Contains).ToList();
                     break;
-                case "--runs": o.WarmRuns = Count(); break;
+                case "--runs": o.WarmRuns = Count(); runsGiven = true; break;
                 case "--cold-runs": o.ColdRuns = Count(); break;
                 case "--gen-runs": o.GenerationRuns = Count(); break;
                 case "--no-generation": o.Generation = false; break;
                 case "--no-pin": o.Pin = false; break;
                 case "--keep": o.Keep = true; break;
                 case "--no-prune": o.Prune = false; break;
+                case "--fresh-runner": o.FreshRunner = true; break;
                 case "--output": o.Output = Path.GetFullPath(Value()); break;
                 case "--work": o.Work = Path.GetFullPath(Value()); break;
                 case "--repo": o.Repository = Path.GetFullPath(Value()); break;
@@ -102,9 +109,20 @@ internal sealed class Options
             }
         }
 
+        if (o.FreshRunner)
+        {
+            if (!o.Prune)
+            {
+                throw new BenchException("--fresh-runner prunes the build cache before every build: it cannot go with --no-prune");
+            }
+
+            o.WarmRuns = runsGiven ? o.WarmRuns : 3;
+            o.Generation = false;
+        }
+
         if (o.Output.Length == 0)
         {
-            o.Output = Path.Combine(o.Repository, "docs", "benchmarks.md");
+            o.Output = Path.Combine(o.Repository, "docs", o.FreshRunner ? "benchmarks-fresh.md" : "benchmarks.md");
         }
 
         if (o.Command.Length == 0)

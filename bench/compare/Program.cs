@@ -41,6 +41,7 @@ var started = Stopwatch.StartNew();
 var built = new HashSet<string>(StringComparer.Ordinal);
 var results = new List<AssetResult>();
 GenerationResult? generation = null;
+FreshRunner? fresh = null;
 var basePrefix = options.Registry;
 EngineProxy? proxy = null;
 
@@ -71,15 +72,16 @@ try
     Directory.CreateDirectory(containersTemp);
     var context = new BenchContext(options, work, stamp, info.SdkVersion, basePrefix, docker, proxy, containersTemp);
     var primed = new HashSet<string>(StringComparer.Ordinal);
+    fresh = options.FreshRunner
+        ? new FreshRunner(context, new FreshRunner.Hooks((v, s, label) => BuildOnce(v, s, label), Say, Unpin, Guard, info.Notes.Add))
+        : null;
 
     foreach (var asset in options.Assets)
     {
         var result = new AssetResult(asset);
         results.Add(result);
         var variants = new List<Variant>();
-        foreach (var key in options.Variants)
-        {
-            Variant variant = key switch
+        foreach (var variant in fresh?.Variants(asset) ?? options.Variants.Select(key => (Variant)(key switch
             {
                 "a" => new MultiStageVariant(context, asset),
                 "b" => new SampleDockerfileVariant(context, asset),
@@ -87,9 +89,10 @@ try
                 "h" => new HeadlineVariant(context, asset),
                 "d" => new GeneratedDockerfileVariant(context, asset),
                 _ => new PublishContainerVariant(context, asset),
-            };
-            var vr = new VariantResult { Key = key, Command = variant.CommandLine };
-            result.Variants[key] = vr;
+            })))
+        {
+            var vr = new VariantResult { Key = variant.Key, Command = variant.CommandLine };
+            result.Variants[variant.Key] = vr;
             Guard(vr, variant, () =>
             {
                 variant.Prepare();
@@ -103,7 +106,15 @@ try
             });
         }
 
-        MeasureAsset(result, variants);
+        if (fresh is not null)
+        {
+            fresh.Measure(result, variants);
+        }
+        else
+        {
+            MeasureAsset(result, variants);
+        }
+
         RemoveImages(built);
         DeleteQuietly(Path.Combine(work, "nuget"));
     }
@@ -133,12 +144,13 @@ finally
     CheckPinnedImages();
     if (!options.Keep)
     {
+        fresh?.Cleanup();
         RemoveImages(built);
         UnpinBaseImages();
     }
 }
 
-var report = Report.Markdown(options, info, results, generation);
+var report = options.FreshRunner ? FreshRunnerReport.Markdown(options, info, results) : Report.Markdown(options, info, results, generation);
 var jsonPath = Path.Combine(options.Repository, "artifacts", "bench", $"results-{stamp}.json");
 Directory.CreateDirectory(Path.GetDirectoryName(jsonPath)!);
 File.WriteAllText(jsonPath, JsonSerializer.Serialize(new { info, results = results.Select(r => new { asset = r.Asset.Name, r.AotBaseImage, r.AotBaseSize, variants = r.Variants.Values }), generation }, new JsonSerializerOptions { WriteIndented = true, IncludeFields = true }));
@@ -552,7 +564,8 @@ void SweepLeftovers()
         .Where(p => p.Length == 2)
         .ToList();
     var pinnedPrefix = options.Registry + "/msbench-base/";
-    var stale = images.Where(p => p[0].StartsWith(pinnedPrefix, StringComparison.Ordinal)).Select(p => p[0]).ToList();
+    // Pinned base images, and the fresh-runner mode's previous images, live in the registry too.
+    var stale = images.Where(p => p[0].StartsWith(pinnedPrefix, StringComparison.Ordinal) || p[0].StartsWith(options.Registry + "/msbench/", StringComparison.Ordinal)).Select(p => p[0]).ToList();
     var leftovers = images.Where(p => p[0].StartsWith("msbench/", StringComparison.Ordinal)).ToList();
     if (stale.Count + leftovers.Count == 0)
     {
@@ -683,7 +696,12 @@ IDisposable AcquireRunLock()
                 Say("waiting for another benchmark run to finish");
             }
 
-            Thread.Sleep(1000);
+            // Interrupted while waiting: nothing of this run exists yet, so there is nothing to clean up.
+            if (cancel.Token.WaitHandle.WaitOne(1000))
+            {
+                Console.Error.WriteLine("[bench] interrupted while waiting for the other run");
+                Environment.Exit(130);
+            }
         }
     }
 }

@@ -40,25 +40,9 @@ internal static class Report
     {
         var md = new StringBuilder();
         var targets = new List<(string Name, string Measured, bool Pass)>();
-        md.AppendLine("# Benchmarks: MultiStage.Sdk, the sample Dockerfile and PublishContainer");
-        md.AppendLine();
-        md.AppendLine("Written by `bench/run.sh` (harness in `bench/compare/`); every number below was measured in the run described here.");
-        md.AppendLine();
-        md.AppendLine($"- Run: {info.StartedUtc} to {info.FinishedUtc} ({info.TotalMinutes:0} min)");
-        md.AppendLine($"- Command: `{options.Command}`");
-        md.AppendLine($"- Machine: {info.Machine}; load average at start `{info.LoadStart}`, at end `{info.LoadEnd}`");
-        if (double.TryParse(info.LoadStart.Split(' ')[0], NumberStyles.Float, Inv, out var load) && load > Environment.ProcessorCount)
-        {
-            md.AppendLine("  (other work was running on the machine at the same time: the times carry that noise, which the turn-taking spreads over the variants but does not remove)");
-        }
-
-        md.AppendLine($"- Docker: {info.DockerVersion}; .NET SDK {info.DotnetVersion}");
-        md.AppendLine($"- MultiStage.Sdk: packed as {info.SdkVersion} from commit {info.Commit} ({info.TreeState})");
-        md.AppendLine($"- Runs: {options.ColdRuns} cold and {options.WarmRuns} warm per asset and variant (medians shown), {options.GenerationRuns} for the generation-only measurements");
-        md.AppendLine();
+        var header = Header(options, info, "Benchmarks: MultiStage.Sdk, the sample Dockerfile and PublishContainer",
+            $"{options.ColdRuns} cold and {options.WarmRuns} warm per asset and variant (medians shown), {options.GenerationRuns} for the generation-only measurements");
         // The summary (targets) goes first in the report; it is only known once every section below has been measured.
-        var header = md.ToString();
-        md.Clear();
         md.AppendLine("## What is compared");
         md.AppendLine();
         md.AppendLine($"- **(a) MultiStage.Sdk**: the project as is, with the version on its `<Sdk Name=\"MultiStage.Sdk\" Version=\"…\" />` element as the README shows (no global.json: having one costs every `dotnet` command about 0.2 s here, which the copies without MultiStage.Sdk would not pay), `dotnet build -t:ContainerizeMultiStage -p:MultiStageBuildImage=true -p:MultiStageBuildNetwork=host -p:MultiStageBaseImageRegistry={options.Registry} …`: the generated Dockerfile, built through the SDK's engine client.");
@@ -273,6 +257,57 @@ internal static class Report
             }
         }
 
+        md.Append(Details(info, results));
+        return header + Targets(targets) + md;
+    }
+
+    /// <summary>What was run, when, on what machine and under what load: the opening of every report.</summary>
+    public static string Header(Options options, RunInfo info, string title, string runs)
+    {
+        var md = new StringBuilder();
+        md.AppendLine("# " + title);
+        md.AppendLine();
+        md.AppendLine("Written by `bench/run.sh` (harness in `bench/compare/`); every number below was measured in the run described here.");
+        md.AppendLine();
+        md.AppendLine($"- Run: {info.StartedUtc} to {info.FinishedUtc} ({info.TotalMinutes:0} min)");
+        md.AppendLine($"- Command: `{options.Command}`");
+        md.AppendLine($"- Machine: {info.Machine}; load average at start `{info.LoadStart}`, at end `{info.LoadEnd}`");
+        if (double.TryParse(info.LoadStart.Split(' ')[0], NumberStyles.Float, Inv, out var load) && load > Environment.ProcessorCount)
+        {
+            md.AppendLine("  (other work was running on the machine at the same time: the times carry that noise, which the turn-taking spreads over the variants but does not remove)");
+        }
+
+        md.AppendLine($"- Docker: {info.DockerVersion}; .NET SDK {info.DotnetVersion}");
+        md.AppendLine($"- MultiStage.Sdk: packed as {info.SdkVersion} from commit {info.Commit} ({info.TreeState})");
+        md.AppendLine($"- Runs: {runs}");
+        md.AppendLine();
+        return md.ToString();
+    }
+
+    /// <summary>The targets table that opens a report's findings.</summary>
+    public static string Targets(IReadOnlyList<(string Name, string Measured, bool Pass)> targets)
+    {
+        var summary = new StringBuilder();
+        summary.AppendLine("## Targets");
+        summary.AppendLine();
+        summary.AppendLine("| Target | Measured | Result |");
+        summary.AppendLine("| --- | --- | --- |");
+        foreach (var (name, measured, pass) in targets)
+        {
+            summary.AppendLine($"| {name} | {measured} | {(pass ? "PASS" : "FAIL")} |");
+        }
+
+        summary.AppendLine();
+        summary.AppendLine($"{targets.Count(t => t.Pass)} of {targets.Count} targets met. A target whose inputs were not measured counts as FAIL.");
+        summary.AppendLine();
+        return summary.ToString();
+    }
+
+    /// <summary>Every sample, the commands, the base images and the notes: the end of every report.</summary>
+    public static string Details(RunInfo info, IReadOnlyList<AssetResult> results, Func<string, string>? label = null)
+    {
+        label ??= key => $"({key})";
+        var md = new StringBuilder();
         md.AppendLine();
         md.AppendLine("## Every sample");
         md.AppendLine();
@@ -286,7 +321,7 @@ internal static class Report
                 {
                     var layers = s.NewLayerBytes is { } n ? $"{s.NewLayers} ({Bytes(n)})" : "";
                     var repeated = s.Repeats > 0 ? " (repeated: engine restarted)" : "";
-                    md.AppendLine($"| {r.Asset.Name} | ({v.Key}) | {s.Kind} {s.Run}{repeated} | {(s.Ok ? Seconds(s.Seconds) : "failed")} | {(s.EngineSeconds is null ? "" : Seconds(s.EngineSeconds))} | {Size(s.ImageSize)} | {layers} | {Size(s.ContextBytes)} |");
+                    md.AppendLine($"| {r.Asset.Name} | {label(v.Key)} | {s.Kind} {s.Run}{repeated} | {(s.Ok ? Seconds(s.Seconds) : "failed")} | {(s.EngineSeconds is null ? "" : Seconds(s.EngineSeconds))} | {Size(s.ImageSize)} | {layers} | {Size(s.ContextBytes)} |");
                 }
             }
         }
@@ -296,7 +331,7 @@ internal static class Report
         md.AppendLine();
         foreach (var v in results.SelectMany(r => r.Variants.Values.Select(v => (r.Asset, v))).GroupBy(x => x.v.Key).Select(g => g.First()))
         {
-            md.AppendLine($"- ({v.v.Key}) e.g. {v.Asset.Name}: `{v.v.Command}`");
+            md.AppendLine($"- {label(v.v.Key)} e.g. {v.Asset.Name}: `{v.v.Command}`");
         }
 
         if (info.Pinned.Count > 0)
@@ -322,20 +357,7 @@ internal static class Report
             }
         }
 
-        var summary = new StringBuilder();
-        summary.AppendLine("## Targets");
-        summary.AppendLine();
-        summary.AppendLine("| Target | Measured | Result |");
-        summary.AppendLine("| --- | --- | --- |");
-        foreach (var (name, measured, pass) in targets)
-        {
-            summary.AppendLine($"| {name} | {measured} | {(pass ? "PASS" : "FAIL")} |");
-        }
-
-        summary.AppendLine();
-        summary.AppendLine($"{targets.Count(t => t.Pass)} of {targets.Count} targets met. A target whose inputs were not measured counts as FAIL.");
-        summary.AppendLine();
-        return header + summary + md;
+        return md.ToString();
     }
 
     private static double? Get(VariantResult? v, Func<VariantResult, double?> get) => v is null ? null : get(v);

@@ -14,6 +14,8 @@ internal sealed class Sample
     public long? ContextBytes { get; set; }
     /// <summary>(a) only: the part of the time the engine spent building, as the SDK's engine client reports it.</summary>
     public double? EngineSeconds { get; set; }
+    /// <summary>Fresh-runner mode: the build's steps with their times, from BuildKit's progress.</summary>
+    public List<BuildStep> Steps { get; set; } = [];
     /// <summary>Times the build was repeated because the shared engine restarted during it.</summary>
     public int Repeats { get; set; }
 }

@@ -139,9 +139,9 @@ internal abstract class SdkVariant(BenchContext context, Asset asset, string key
     }
 }
 
-/// <summary>(a) MultiStage.Sdk: generate, then build through the SDK's own engine client.</summary>
-internal sealed class MultiStageVariant(BenchContext context, Asset asset) : SdkVariant(context, asset, "a",
-    ["build", "-t:ContainerizeMultiStage", "-nologo", "-p:MultiStageBuildImage=true", "-p:MultiStageBuildNetwork=host"])
+/// <summary>(a) MultiStage.Sdk: generate, then build through the SDK's own engine client (the fresh-runner mode adds its registry cache properties).</summary>
+internal sealed class MultiStageVariant(BenchContext context, Asset asset, string key = "a", params string[] extra) : SdkVariant(context, asset, key,
+    ["build", "-t:ContainerizeMultiStage", "-nologo", "-p:MultiStageBuildImage=true", "-p:MultiStageBuildNetwork=host", .. extra])
 {
     public override string RuntimeBase() => Unpinned(LastFrom(Path.Combine(Root, "Dockerfile")));
 }
@@ -177,12 +177,16 @@ internal sealed class InnerLoopVariant(BenchContext context, Asset asset) : SdkV
     }
 }
 
-/// <summary>(b) The hand-written sample Dockerfile (bench/compare/dockerfiles), built with the docker CLI and BuildKit.</summary>
-internal sealed class SampleDockerfileVariant(BenchContext context, Asset asset) : Variant(context, asset, "b")
+/// <summary>
+/// (b) The hand-written sample Dockerfile (bench/compare/dockerfiles), built with the docker CLI and BuildKit; the
+/// fresh-runner mode's (b') adds the inline cache options.
+/// </summary>
+internal sealed class SampleDockerfileVariant(BenchContext context, Asset asset, string key = "b", params string[] extra) : Variant(context, asset, key)
 {
-    private string[] Arguments => ["build", "--network", "host", "--progress=plain", "-t", ImageReference, "."];
+    private string[] Arguments => ["build", "--network", "host", "--progress=plain", .. extra, "-t", ImageReference, "."];
 
-    public override string CommandLine => $"DOCKER_BUILDKIT=1 {Docker.Cli} build --network host -t <image> . (bench/compare/dockerfiles/{Asset.Name}.Dockerfile)";
+    public override string CommandLine =>
+        $"DOCKER_BUILDKIT=1 {Docker.Cli} build --network host {string.Concat(extra.Select(e => Unpinned(e) + " "))}-t <image> . (bench/compare/dockerfiles/{Asset.Name}.Dockerfile)";
 
     public override void Prepare()
     {

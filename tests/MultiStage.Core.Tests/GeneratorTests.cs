@@ -70,6 +70,8 @@ public sealed class GeneratorTests
         StringAssert.Contains(text, "COPY [\"shared/Linked.cs\", \"shared/\"]\n# Sources, dependencies first: an edit in the app leaves the library layers cached.\nCOPY [\"src/Lib/\", \"src/Lib/\"]\nCOPY [\"src/App/\", \"src/App/\"]\n");
         StringAssert.Contains(text, "RUN --mount=type=cache,id=" + ArtifactsCacheId(text) + ",target=/a,sharing=locked \\\n" +
             "    cp -a /restored/. /a/ \\\n" +
+            // Two projects: the compiler server when the mount holds no earlier build, so every project compiles.
+            "    && export UseSharedCompilation=$(test -d /a/bin && echo false) \\\n" +
             "    && dotnet publish src/App/App.csproj \\\n" +
             "        -c Release \\\n" +
             "        -a $TARGETARCH \\\n" +
@@ -81,8 +83,7 @@ public sealed class GeneratorTests
             "        -p:MultiStageGenerateOnPublish=false \\\n" +
             "        -p:MultiStageLayerDirectory=/app/layers \\\n" +
             "        -p:MultiStageLayers=packages+resources+projects+app \\\n" +
-            "        -p:UseAppHost=false \\\n" +
-            "        -p:UseSharedCompilation=false\n");
+            "        -p:UseAppHost=false\n");
         StringAssert.Contains(text, "FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled-extra AS final\nWORKDIR \"/app/\"\nEXPOSE 8080/tcp\nENV Logging__LogLevel__Default=\"Warning\"\n" +
             "LABEL \"org.opencontainers.image.base.name\"=\"mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled-extra\" \"org.opencontainers.image.title\"=\"My App\"\n");
         StringAssert.EndsWith(text,

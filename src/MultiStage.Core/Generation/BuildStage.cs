@@ -125,7 +125,8 @@ public static class BuildStage
 
         yield return new Comment(mounts
             ? "Publish, one folder per image layer. The build output stays in a cache mount, so an edit recompiles only what it touches;\n" +
-              "restore's output goes in with its timestamps, so only a new restore rebuilds all."
+              "restore's output goes in with its timestamps, so only a new restore rebuilds all." +
+              (project.Closure.Count > 1 ? "\nThe compiler server only for a first build (no bin/ in the mount yet), which compiles every project." : "")
             : "Publish, one folder per image layer.");
         yield return new Run(BuildStageScripts.Publish(project, layout, settings, images, layers), mounts ? new[] { BuildStageScripts.ArtifactsMount(project, layout) } : null);
     }

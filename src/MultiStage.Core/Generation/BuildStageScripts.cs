@@ -19,6 +19,8 @@ internal static class BuildStageScripts
     public const string ArtifactsFolder = "/a";
     /// <summary>Where restore's output waits in the restore layer while publish mounts the build-output cache over the artifacts folder.</summary>
     public const string RestoreStash = "/restored";
+    /// <summary>Shell test, true when the build-output mount holds an earlier build's output (restore's stash holds obj/ only).</summary>
+    public const string EarlierBuildTest = "test -d " + ArtifactsFolder + "/bin";
 
     public static ShellCommand Restore(ContextLayout layout, ResolvedSettings settings, ImageChoice images)
     {
@@ -40,6 +42,13 @@ internal static class BuildStageScripts
             // Every time, keeping timestamps: over a build of the same restore nothing looks newer, so nothing
             // recompiles; a new restore's files are newer than any build output, so MSBuild rebuilds.
             publish.Raw("cp -a").Arg(RestoreStash + "/.").Arg(ArtifactsFolder + "/").Then();
+            if (project.Closure.Count > 1)
+            {
+                // Several projects compile from scratch only when the mount holds no earlier build (a fresh runner, a
+                // pruned cache): then the compiler server pays; a rebuild recompiles few, and it would not. MSBuild
+                // reads the variable as a property: "false" on a warm mount, empty (the .NET SDK's default, true) on a cold one.
+                publish.Raw("export UseSharedCompilation=$(" + EarlierBuildTest + " && echo false)").Then();
+            }
         }
 
         publish.Raw("dotnet publish").Arg(ProjectArgument(layout))
@@ -62,10 +71,9 @@ internal static class BuildStageScripts
             publish.Wrap().Raw("-p:UseAppHost=false");
         }
 
-        if (project.Closure.Count <= 1 || settings.CacheMounts)
+        if (project.Closure.Count <= 1)
         {
-            // The compiler server starts cold in every build: it pays only when a build compiles several projects
-            // from scratch, as every classic build of a multi-project closure does; a cached build output recompiles few.
+            // The compiler server starts cold in every build: it pays only when a build compiles several projects.
             publish.Wrap().Raw("-p:UseSharedCompilation=false");
         }
 
