@@ -19,9 +19,9 @@ public sealed partial class GenerateDockerfile
         var log = new TaskLog(Log, ProjectPath, ProjectPath);
         var projectPath = Path.GetFullPath(ProjectPath);
         // The inner loop copies the host's publish output: it needs no restore inputs, so no graph.
-        var properties = InnerLoopDirectory.Length > 0 ? null : GlobalPropertiesForGraph();
+        var properties = InnerLoopDirectory.Length > 0 ? null : ClosureKeys.GlobalPropertiesForGraph(BuildEngine);
         var outputs = new CachedGeneration { ClosureCacheFile = ClosureCacheFile, GenerationStampFile = GenerationStampFile, CheckOnly = CheckOnly }.Run(
-            properties is null ? "" : ClosureKey(projectPath, properties),
+            properties is null ? "" : ClosureKeys.ClosureKey(projectPath, properties),
             StampParameters(),
             properties is null ? null : () => EvaluateClosure(projectPath, properties, log),
             (closure, runLog) => Generate(projectPath, closure, runLog),
@@ -102,22 +102,6 @@ public sealed partial class GenerateDockerfile
     /// <summary>Length-prefixed, so no value can imitate the separators around it.</summary>
     private static string Framed(string value) => value.Length.ToString(CultureInfo.InvariantCulture) + ":" + value;
 
-    private IDictionary<string, string> GlobalPropertiesForGraph()
-    {
-        var properties = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        if (BuildEngine is IBuildEngine6 engine)
-        {
-            foreach (var pair in engine.GetGlobalProperties())
-            {
-                properties[pair.Key] = pair.Value;
-            }
-        }
-
-        // The graph is read for its files, not built: keep it from running this SDK's own hooks.
-        properties["MultiStageGenerateOnPublish"] = "false";
-        return properties;
-    }
-
     /// <summary>The ProjectReference closure from a fresh graph evaluation; null (logged) when MSBuild cannot evaluate it.</summary>
     private static IReadOnlyList<ProjectNode>? EvaluateClosure(string projectPath, IDictionary<string, string> properties, ILog log)
     {
@@ -131,14 +115,4 @@ public sealed partial class GenerateDockerfile
             return null;
         }
     }
-
-    /// <summary>What the evaluation depends on besides files: the entry project, global properties and the MSBuild (SDK) running it.</summary>
-    private static string ClosureKey(string projectPath, IDictionary<string, string> properties) =>
-        ClosureCache.Key(new[]
-            {
-                projectPath,
-                typeof(Microsoft.Build.Evaluation.ProjectCollection).Assembly.Location,
-                Microsoft.Build.Evaluation.ProjectCollection.DisplayVersion,
-            }
-            .Concat(properties.OrderBy(p => p.Key, StringComparer.OrdinalIgnoreCase).Select(p => p.Key + "=" + p.Value)));
 }
