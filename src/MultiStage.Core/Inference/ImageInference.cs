@@ -79,13 +79,15 @@ public static class ImageInference
         }
 
         var runtimeImage = Mirror($"{MicrosoftRegistry}/dotnet/{repository}:{tag}", settings.BaseImageRegistry);
+        // Microsoft's chiseled and distroless tags: no package manager and, for the same reason, no shell.
+        var packageManager = PackageManagers.OfFamily(tag);
         return new ImageChoice
         {
             SdkImage = sdk,
             RuntimeImage = runtimeImage,
-            PackageManager = PackageManagers.OfFamily(tag),
+            PackageManager = packageManager,
             RuntimeImageInferred = true,
-            ShellLess = tag.Contains("-chiseled") || tag.Contains("-distroless"),
+            ShellLess = packageManager == PackageManager.None,
             MicrosoftDefaultImage = chiseledByDefault ? Mirror($"{MicrosoftRegistry}/dotnet/{repository}:{majorMinor}", settings.BaseImageRegistry) : null,
             SelfContained = selfContained,
             Musl = musl,
