@@ -51,14 +51,14 @@ public sealed record ContainerPlatform(string RuntimeIdentifier, string Os, stri
 
     /// <summary>
     /// The platforms of ContainerRuntimeIdentifiers, in the order given, without duplicates; null (with the problem)
-    /// when one has no platform, or when two name the same platform (linux-x64 and linux-musl-x64).
+    /// when one has no platform, or when two name the same platform (linux-x64 and linux-musl-x64). Each entry is one
+    /// RID: Sdk.targets splits the property (escaped or not) into items, the one place the list is split.
     /// </summary>
     public static IReadOnlyList<ContainerPlatform>? FromRuntimeIdentifiers(IEnumerable<string> runtimeIdentifiers, out string problem)
     {
         problem = "";
         var platforms = new List<ContainerPlatform>();
-        // An entry may still hold "a;b" when MSBuild passed an escaped list as one value.
-        foreach (var rid in runtimeIdentifiers.SelectMany(r => r.Split(';')).Select(r => r.Trim()).Where(r => r.Length > 0).Distinct(StringComparer.Ordinal))
+        foreach (var rid in runtimeIdentifiers.Select(r => r.Trim()).Where(r => r.Length > 0).Distinct(StringComparer.Ordinal))
         {
             if (FromRuntimeIdentifier(rid, out problem) is not { } platform)
             {
