@@ -1,68 +1,13 @@
-using System.Globalization;
 using MultiStage.Diagnostics;
-using MultiStage.Generation;
 using MultiStage.Model;
 
 namespace MultiStage.Hostile.Tests;
-
-/// <summary>How a task parameter takes user values, and so how the harness tries it.</summary>
-internal enum ChannelKind
-{
-    /// <summary>A property or item the user sets that reaches generation: every hostile value is tried.</summary>
-    Generation,
-    /// <summary>Sent to the engine as an API parameter only (never written into the Dockerfile): tried in the engine layer where it lands in the image.</summary>
-    Engine,
-    /// <summary>Set by the SDK's own targets from private properties or another task's outputs, not by the user.</summary>
-    Internal,
-    /// <summary>A bool: MSBuild refuses text that is not a boolean (MSB4030) before the task runs.</summary>
-    Typed,
-}
-
-/// <summary>The inputs of one generation.</summary>
-internal sealed record GenerationInput(ProjectFacts Project, ContainerSettings Settings);
-
-/// <summary>A generation that was accepted, read back.</summary>
-internal sealed record Generated(GenerationResult Result, IReadOnlyList<ReadInstruction> Instructions);
-
-/// <summary>
-/// One channel: a parameter of GenerateDockerfile or BuildImage (Parameter%Metadata for an item's metadata), the
-/// property or item the user sets, and what each hostile value must do there.
-/// </summary>
-internal sealed record Channel(string Task, string Parameter, string Source, ChannelKind Kind)
-{
-    /// <summary>Puts a value into the generation's inputs (Generation channels).</summary>
-    public Func<GenerationInput, string, GenerationInput>? Set { get; init; }
-
-    /// <summary>An ordinary value of the channel: its generation is the reference each hostile value is compared with.</summary>
-    public string Benign { get; init; } = "plain";
-
-    public Func<HostileValue, Expected> Expect { get; init; } = _ => Expected.Contained;
-
-    /// <summary>Whether a generation carries the value exactly where it belongs (channels whose values can be Exact).</summary>
-    public Func<Generated, string, bool>? Carries { get; init; }
-
-    /// <summary>Paths: relative ones resolve inside the fixture, absolute ones are moved under it (a harness must not write to /etc).</summary>
-    public bool IsPath { get; init; }
-
-    /// <summary>Why a channel that is not tried here needs no generation cell.</summary>
-    public string Why { get; init; } = "";
-
-    public string Name => Task + "." + Parameter;
-
-    /// <summary>The task parameter, without the metadata name.</summary>
-    public string TaskParameter => Parameter.Split('%')[0];
-
-    public override string ToString() => Name;
-}
 
 /// <summary>The channel table: every task parameter a user value reaches, and the rule for each kind of hostile value.</summary>
 internal static partial class Channels
 {
     private const string Gen = "GenerateDockerfile";
     private const string Build = "BuildImage";
-
-    /// <summary>Line breaks and control characters: no Dockerfile value can carry them.</summary>
-    private const Hazard Unrepresentable = Hazard.LineBreak | Hazard.Control;
 
     public static IReadOnlyList<Channel> All { get; } = new[]
     {
@@ -330,90 +275,4 @@ internal static partial class Channels
     }.Concat(RuntimeAdditions()).ToList();
 
     public static IEnumerable<Channel> Generation => All.Where(c => c.Kind == ChannelKind.Generation && c.Set is not null);
-
-    /// <summary>A duration or count of the health check: none of the hostile values is one.</summary>
-    private static Channel HealthOption(string parameter, string source, Func<ContainerSettings, string, ContainerSettings> set, string benign) =>
-        new(Gen, parameter, source, ChannelKind.Generation)
-        {
-            Set = (i, v) => With(i, s => set(s with { HealthCheck = new[] { "/app/App", "--health" } }, v)),
-            Benign = benign,
-            // Empty is the engine's default: the check stays, without the option.
-            Expect = v => v.Hazards.HasFlag(Hazard.Empty) ? Expected.Contained : RefusesAllBut(_ => false, ErrorCodes.InvalidHealthCheck)(v),
-        };
-
-    /// <summary>The exec-form command of <c>HEALTHCHECK [--options] CMD [...]</c>; null when it is not one.</summary>
-    private static IReadOnlyList<string>? HealthCommand(ReadInstruction health)
-    {
-        var at = health.Arguments.IndexOf("CMD [", StringComparison.Ordinal);
-        return at < 0 ? null : new ReadInstruction("CMD", health.Arguments[(at + 4)..]).Json();
-    }
-
-    public static ReadInstruction Final(Generated g, string keyword) => FinalAll(g, keyword).Single();
-
-    private static IEnumerable<ReadInstruction> FinalAll(Generated g, string keyword) =>
-        DockerfileReader.FinalStage(g.Instructions).Where(i => i.Keyword == keyword);
-
-    private static IEnumerable<IReadOnlyList<string>> RunWords(Generated g) =>
-        g.Instructions.Where(i => i.Keyword == "RUN").Select(i => DockerfileReader.ShellWords(i.Arguments));
-
-    private static bool IsLineBreakOrControl(char c) =>
-        char.IsControl(c) || char.GetUnicodeCategory(c) is UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
-
-    private static KeyValuePair<string, string> Pair(string key, string value) => new(key, value);
-
-    private static GenerationInput With(GenerationInput input, Func<ContainerSettings, ContainerSettings> change) => input with { Settings = change(input.Settings) };
-
-    /// <summary>Exact unless the value has one of <paramref name="refused"/>; empty: <paramref name="empty"/> (default: not set).</summary>
-    private static Func<HostileValue, Expected> CarriesAllBut(Hazard refused, string? code, Expected? empty = null) =>
-        v => v.Hazards.HasFlag(Hazard.Empty) ? empty ?? Expected.Unset : (v.Hazards & refused) != 0 ? Expected.Refused(code) : Expected.Exact;
-
-    /// <summary>
-    /// Refused unless <paramref name="accepts"/> (then exact); empty: not set (a property) or refused (an item's name).
-    /// A value that ends in a line break may be refused as unrepresentable instead: either code is a refusal.
-    /// </summary>
-    private static Func<HostileValue, Expected> RefusesAllBut(Func<HostileValue, bool> accepts, string code, bool emptyIsUnset = true) =>
-        v => v.Hazards.HasFlag(Hazard.Empty) && emptyIsUnset ? Expected.Unset
-            : accepts(v) ? Expected.Exact
-            : Expected.Refused((v.Hazards & Unrepresentable) != 0 ? null : code);
-
-    /// <summary>Tags are ';'-separated (docs/properties.md), each trimmed as MSBuild list items are; none of the hostile values is a tag.</summary>
-    private static Expected TagRule(HostileValue v) =>
-        v.Name is "semicolon" or "trailing-lf" or "leading-space" ? Expected.Exact : RefusesAllBut(_ => false, ErrorCodes.InvalidImageTag)(v);
-
-    private static bool CarriesTags(Generated g, string v) => g.Result.Tags.SequenceEqual(v.Split(';').Select(t => t.Trim()));
-
-    private static Channel Facts(string parameter, string source) => new(Gen, parameter, source, ChannelKind.Generation);
-
-    private static Channel Typed(string task, string parameter) => new(task, parameter, "a bool", ChannelKind.Typed) { Why = "MSBuild refuses a non-boolean value (MSB4030) before the task runs" };
-
-    private static Channel Internal(string task, string parameter, string source) => new(task, parameter, source, ChannelKind.Internal) { Why = "set by the SDK's targets, not by the user" };
-
-    private static Channel EngineChannel(string parameter, string source) =>
-        new(Build, parameter, source, ChannelKind.Engine) { Why = "an Engine API query parameter, never written into the Dockerfile" };
-
-    private static Channel ImageChannel(string parameter, string source, Func<ContainerSettings, string, ContainerSettings> set, string code) =>
-        new(Gen, parameter, source, ChannelKind.Generation)
-        {
-            Set = (i, v) => With(i, s => set(s, v)),
-            Benign = "plain/image:1",
-            // An image reference: lowercase repository, no spaces or quotes, at most 255 characters: none of the hostile values.
-            Expect = RefusesAllBut(_ => false, code),
-            Carries = (g, v) => g.Instructions.Any(i => i.Keyword == "FROM" && i.Arguments.Split(' ').Contains(v)),
-        };
-
-    private static Channel SwitchChannel(string parameter, string source, string benign, Func<ContainerSettings, string, ContainerSettings> set) =>
-        new(Gen, parameter, source, ChannelKind.Generation)
-        {
-            Set = (i, v) => With(i, s => set(s, v)),
-            Benign = benign,
-            Expect = RefusesAllBut(_ => false, ErrorCodes.InvalidSwitchValue),
-        };
-
-    private static Channel CommandChannel(string parameter, string source, Func<ContainerSettings, string, ContainerSettings> set, string keyword) =>
-        new(Gen, parameter, source, ChannelKind.Generation)
-        {
-            Set = (i, v) => With(i, s => set(s, v)),
-            Expect = CarriesAllBut(Unrepresentable, ErrorCodes.UnrepresentableValue, empty: Expected.Exact),
-            Carries = (g, v) => FinalAll(g, keyword).Any(e => e.Json()?.Contains(v) == true),
-        };
 }
