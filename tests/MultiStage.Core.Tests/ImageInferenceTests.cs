@@ -62,6 +62,30 @@ public sealed class ImageInferenceTests
         Assert.IsFalse(Infer(Project(), new ContainerSettings { ContainerBaseImage = "registry.example/own:1" })!.ShellLess);
     }
 
+    /// <summary>A ContainerBaseImage of Microsoft's chiseled or distroless images gets the checks of an inferred one; another vendor's does not.</summary>
+    [TestMethod]
+    [DataRow("mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled", "", true)]
+    [DataRow("127.0.0.1:5000/dotnet/runtime:10.0-azurelinux3.0-distroless-extra", "", true)]
+    [DataRow("registry.example/own:1", "noble-chiseled", true)]
+    [DataRow("mcr.microsoft.com/dotnet/aspnet:10.0-noble", "", false)]
+    [DataRow("gcr.io/distroless/base-debian12:nonroot", "", false)]
+    [DataRow("registry.example/own-chiseled:1", "", false)]
+    public void ANamedBaseImageIsShellLessWhenItIsMicrosoftsChiseledOrDistroless(string image, string family, bool shellLess)
+    {
+        Assert.AreEqual(shellLess, Infer(Project(), new ContainerSettings { ContainerBaseImage = image, ContainerFamily = family })!.ShellLess);
+    }
+
+    [TestMethod]
+    [DataRow("mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled-extra", "MSTAGE144")]
+    [DataRow("gcr.io/distroless/base-debian12:nonroot", "")]
+    public void ANamedChiseledImageOfMicrosoftsHasOnlyItsUsers(string image, string code)
+    {
+        var log = new TestLog();
+        var settings = ResolvedSettings.Resolve(new ContainerSettings { ContainerBaseImage = image, ContainerUser = "nonroot" }, Project(), log)!;
+        Assert.AreEqual(code == "", ShellLessImageChecks.Check(settings, ImageInference.Infer(Project(), settings, log)!, log));
+        Assert.AreEqual(code, log.ErrorCodes);
+    }
+
     [TestMethod]
     public void DistrolessFamiliesGetExtraLikeChiseledOnes()
     {

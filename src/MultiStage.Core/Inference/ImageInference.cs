@@ -49,7 +49,10 @@ public static class ImageInference
         {
             // ContainerFamily names no image here, but it tells the package manager of one whose name does not.
             var manager = family.Length > 0 ? PackageManagers.OfFamily(family) : PackageManagers.OfImage(settings.BaseImage);
-            return new ImageChoice { SdkImage = sdk, RuntimeImage = settings.BaseImage, SelfContained = selfContained, Musl = musl, PackageManager = manager };
+            // Microsoft's chiseled and distroless images get the checks of an inferred one, named or said by the family.
+            // Not other vendors': Google's distroless images have the users nonroot and nobody, and shells in :debug tags.
+            var shellLess = manager == PackageManager.None && (family.Length > 0 || PackageManagers.IsMicrosoftDotnetImage(settings.BaseImage));
+            return new ImageChoice { SdkImage = sdk, RuntimeImage = settings.BaseImage, SelfContained = selfContained, Musl = musl, PackageManager = manager, ShellLess = shellLess };
         }
 
         var repository = selfContained ? "runtime-deps" : project.IsWeb ? "aspnet" : "runtime";

@@ -33,10 +33,15 @@ public static class PackageManagers
         (Word("debian|ubuntu|buster|bullseye|bookworm|trixie|forky|focal|jammy|noble|resolute"), PackageManager.Apt),
     };
 
-    // Microsoft's .NET repositories with a version-only tag (10.0, 10.0.1, 10.0-preview) are Debian, as Microsoft publishes them.
+    // Microsoft's .NET repositories, on mcr.microsoft.com or a mirror of it, up to the tag.
+    private const string MicrosoftDotnetRepository = "(?:^|/)dotnet/(?:nightly/)?(?:runtime-deps|runtime|aspnet|sdk):";
+
+    // Those with a version-only tag (10.0, 10.0.1, 10.0-preview) are Debian, as Microsoft publishes them.
     private static readonly Regex MicrosoftDebianDefault = new(
-        "(?:^|/)dotnet/(?:nightly/)?(?:runtime-deps|runtime|aspnet|sdk):[0-9]+\\.[0-9]+(?:\\.[0-9]+)?(?:-(?:preview|rc)[0-9.]*)?(?:@|\\z)",
+        MicrosoftDotnetRepository + "[0-9]+\\.[0-9]+(?:\\.[0-9]+)?(?:-(?:preview|rc)[0-9.]*)?(?:@|\\z)",
         RegexOptions.CultureInvariant);
+
+    private static readonly Regex MicrosoftDotnet = new(MicrosoftDotnetRepository, RegexOptions.CultureInvariant);
 
     /// <summary>The package manager of an image family (<c>ContainerFamily</c>), which the tag carries.</summary>
     public static PackageManager OfFamily(string family) => Of(family);
@@ -47,6 +52,9 @@ public static class PackageManagers
         var byName = Of(WithoutRegistry(image));
         return byName == PackageManager.Unknown && MicrosoftDebianDefault.IsMatch(image) ? PackageManager.Apt : byName;
     }
+
+    /// <summary>Whether the image is one of Microsoft's .NET images (<c>dotnet/runtime</c>, <c>aspnet</c>, …), on mcr.microsoft.com or a mirror.</summary>
+    public static bool IsMicrosoftDotnetImage(string image) => MicrosoftDotnet.IsMatch(image);
 
     private static PackageManager Of(string text)
     {
