@@ -150,23 +150,13 @@ public sealed partial class EngineClient
     {
         // Reads on the engine's socket do not all observe a token: closing the stream is what stops them.
         await using var registration = cancellationToken.Register(static state => ((Stream)state!).Dispose(), response).ConfigureAwait(false);
+        using var reader = new StreamReader(response, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 16 * 1024, leaveOpen: true);
         try
         {
-            // Blocking reads on a thread of their own: progress comes as many small messages over the whole build, and
-            // read asynchronously each one woke a thread-pool worker that then spun before it slept again, about 1.5 s
-            // of CPU in a cold console build (docs/benchmarks-host.md) taken from the engine's compile on two cores.
-            await Task.Factory.StartNew(
-                () =>
-                {
-                    using var reader = new StreamReader(response, Encoding.UTF8, detectEncodingFromByteOrderMarks: false, bufferSize: 16 * 1024, leaveOpen: true);
-                    while (reader.ReadLine() is { } line)
-                    {
-                        parser.FeedLine(line);
-                    }
-                },
-                CancellationToken.None,
-                TaskCreationOptions.LongRunning,
-                TaskScheduler.Default).ConfigureAwait(false);
+            while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+            {
+                parser.FeedLine(line);
+            }
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is not EngineException && EngineFailures.IsConnectionLoss(ex))
         {
