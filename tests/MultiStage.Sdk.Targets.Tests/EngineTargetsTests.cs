@@ -19,6 +19,23 @@ public sealed class EngineTargetsTests
         Assert.AreEqual("Skipped", WarmUp("DesignTimeBuild=true"));
     }
 
+    /// <summary>An image build of the generated Dockerfile starts the client's warm-up with generation; nothing else does.</summary>
+    [TestMethod]
+    public void AnImageBuildWarmsTheEngineClientUpBeforeGeneration()
+    {
+        var workspace = Workspace.Create("console");
+        // BeforeTargets' targets are not in the request's results: the task's own message tells that it ran.
+        bool WarmedUp(params string[] properties) => InProcessBuild.Run(workspace.ProjectPath, "MultiStageGenerateDockerfile", new[]
+        {
+            "MultiStageDockerHost=unix:///run/multistage-no-such.sock",
+        }.Concat(properties).ToArray()).EnsureSuccess().Output.Contains("Warming up the engine client", StringComparison.Ordinal);
+
+        Assert.IsTrue(WarmedUp("MultiStageBuildImage=true"), "an unreachable engine does not fail the warm-up");
+        Assert.IsFalse(WarmedUp());
+        Assert.IsFalse(WarmedUp("MultiStageBuildImage=true", "DesignTimeBuild=true"));
+        Assert.IsFalse(WarmedUp("MultiStageBuildImage=true", "MultiStageCheck=true"));
+    }
+
     /// <summary>The property side; that no second MSBuild node starts is seen only in a real multi-node run (MultiStage.Sdk.Tests).</summary>
     [TestMethod]
     public void AnEngineBuildWalksTheRestoreGraphInOneNode()

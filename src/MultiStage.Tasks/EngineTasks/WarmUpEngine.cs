@@ -6,9 +6,10 @@ using Task = Microsoft.Build.Utilities.Task;
 namespace MultiStage.Tasks;
 
 /// <summary>
-/// Inner loop: starts, in the background, what <see cref="BuildImage"/> begins with (see
-/// <see cref="EngineClient.WarmUpAsync"/>) on the previous inner-loop build's context, so that loading and compiling the
-/// engine client overlaps the host's compile instead of following it. Returns at once.
+/// Starts, in the background, what <see cref="BuildImage"/> begins with (see <see cref="EngineClient.WarmUpAsync"/>),
+/// so that loading and compiling the engine client overlaps the host's work (the inner loop's compile, on the previous
+/// inner-loop build's context; generation, for an image build of the generated Dockerfile) instead of following it.
+/// Returns at once.
 /// </summary>
 public sealed class WarmUpEngine : Task
 {
@@ -17,7 +18,7 @@ public sealed class WarmUpEngine : Task
     /// <summary>LocalRegistry, as for <see cref="BuildImage"/>.</summary>
     public string LocalRegistry { get; set; } = "";
 
-    /// <summary>The inner loop's folder (Dockerfiles and layers of the previous build, when there was one).</summary>
+    /// <summary>The inner loop's folder (Dockerfiles and layers of the previous build, when there was one); empty for an image build of the generated Dockerfile, where only the client warms up.</summary>
     public string InnerLoopDirectory { get; set; } = "";
 
     public override bool Execute()
@@ -31,8 +32,14 @@ public sealed class WarmUpEngine : Task
             // makes the same requests and reports what fails.
             try
             {
-                var dockerfile = Path.Combine(directory, InnerLoopDependencies.AppDockerfileName);
                 using var client = EngineClient.Create(endpoint.Length > 0 ? endpoint : null, localRegistry);
+                if (directory.Length == 0)
+                {
+                    await client.WarmUpAsync([], null).ConfigureAwait(false);
+                    return;
+                }
+
+                var dockerfile = Path.Combine(directory, InnerLoopDependencies.AppDockerfileName);
                 var context = File.Exists(dockerfile)
                     ? new DirectoryBuildContext(directory, InnerLoopDependencies.AppDockerfileName, null, DockerIgnore.Parse(InnerLoopDependencies.AppContextIgnore))
                     : null;
