@@ -35,7 +35,7 @@ public sealed record BuildStageCache(string Tag, string Reference)
         if (ImageReference.CheckTag(tag) is { } problem)
         {
             throw new EngineException(EngineErrorCodes.InvalidBuildStageCacheTag,
-                $"MultiStageBuildStageCacheTag '{Diagnostics.CharacterNames.Escape(tag)}' is not an image tag: {problem}. Set a tag such as '{DefaultTag}', or MultiStageBuildStageCache=false.");
+                $"MultiStageBuildStageCacheTag: {Diagnostics.CharacterNames.Escape(problem)}. Set a tag such as '{DefaultTag}', or MultiStageBuildStageCache=false.");
         }
 
         if (image.Tags.Contains(tag, StringComparer.Ordinal))
