@@ -38,7 +38,8 @@ public sealed partial class EngineClient
         }
         finally
         {
-            await RemoveLocalTagsAsync([.. built.Tags, cache.Reference], quiet, cancellationToken).ConfigureAwait(false);
+            // Also after a failed or cancelled push: the tags serve nothing here.
+            await RemoveLocalTagsAsync([.. built.Tags, cache.Reference], quiet, CancellationToken.None).ConfigureAwait(false);
         }
 
         pushing.Stop();
