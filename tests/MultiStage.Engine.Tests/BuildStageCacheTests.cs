@@ -1,5 +1,6 @@
 using MultiStage.Engine.Client;
 using MultiStage.Generation;
+using MultiStage.Logging;
 using MultiStage.Model;
 
 namespace MultiStage.Engine.Tests;
@@ -108,5 +109,45 @@ public sealed class BuildStageCacheTests
         Assert.IsNull(BuildStageCache.Unsupported(BuilderKind.BuildKit));
         StringAssert.Contains(BuildStageCache.Unsupported(BuilderKind.Buildah), "Buildah");
         StringAssert.Contains(BuildStageCache.Unsupported(BuilderKind.Classic), "classic builder");
+    }
+
+    [TestMethod]
+    [TestCategory("Engine")]
+    public async Task TheCacheIsPushedFromTheLocalCacheWithOneLineAndNoLocalTagLeft()
+    {
+        using var client = await EngineTestEnvironment.ConnectAsync();
+        var repository = EngineTestEnvironment.UniqueRepository("stagecache");
+        var dockerfile = $"FROM {EngineTestEnvironment.BaseImage} AS {BuildStage.Name}\nRUN echo {Guid.NewGuid():N} > /restored\n"
+            + $"FROM {EngineTestEnvironment.BaseImage}\nCOPY --from={BuildStage.Name} /restored /restored\n";
+        var image = new BuildRequest
+        {
+            Context = new InMemoryContext(("Dockerfile", dockerfile)), Repository = repository, Tags = ["main"], Builder = BuilderKind.BuildKit, NetworkMode = "host", InlineCache = true,
+        };
+        var cache = BuildStageCache.For(true, "", image, EngineTestEnvironment.Registry, 1, out _)!;
+        try
+        {
+            await client.BuildAsync(image with { CacheFrom = cache.AddTo([]) }, new TestLog());
+            var log = new TestLog();
+            var pushed = await client.PushBuildStageCacheAsync(cache, image with { CacheFrom = cache.AddTo([]) }, EngineTestEnvironment.Registry, log);
+
+            Assert.AreEqual(cache.Reference, pushed.Reference);
+            var shown = log.Entries.Where(e => e.Kind != "info" || e.Verbosity != Verbosity.Detailed).ToList();
+            Assert.AreEqual(1, shown.Count, log.All);
+            Assert.AreEqual(Verbosity.Normal, shown[0].Verbosity);
+            StringAssert.StartsWith(shown[0].Message, $"Pushed the build stage's cache {cache.Reference} (");
+            StringAssert.Contains(log.All, "CACHED", "the build stage came from the local cache");
+            Assert.IsNull(await client.FindImageAsync($"{repository}:{cache.Tag}"));
+            Assert.IsNull(await client.FindImageAsync(cache.Reference));
+
+            using var http = new System.Net.Http.HttpClient();
+            http.DefaultRequestHeaders.Accept.ParseAdd("application/vnd.docker.distribution.manifest.v2+json");
+            var manifest = await http.GetStringAsync($"http://{EngineTestEnvironment.Registry}/v2/{repository}/manifests/{cache.Tag}");
+            var config = System.Text.Json.JsonDocument.Parse(manifest).RootElement.GetProperty("config").GetProperty("digest").GetString();
+            StringAssert.Contains(await http.GetStringAsync($"http://{EngineTestEnvironment.Registry}/v2/{repository}/blobs/{config}"), "moby.buildkit.cache.v0");
+        }
+        finally
+        {
+            await EngineTestEnvironment.RemoveAsync($"{repository}:main");
+        }
     }
 }
