@@ -3,7 +3,8 @@ namespace MultiStage.Bench;
 /// <summary>
 /// The fresh-runner measurement (<c>--fresh-runner</c>): a CI runner starts with an empty build cache, the base images
 /// present and, in the registry, the previous commit's image with its inline cache; then a one-line edit is built.
-/// (a) MultiStage.Sdk with MultiStageCacheFrom=&lt;previous image&gt; and MultiStageCacheTo=inline, (a0) the same
+/// (a) MultiStage.Sdk with MultiStageCacheTo=inline and, as cache, the previous image and the build stage's cache that
+/// its build pushed (MultiStageBuildStageCache, as a CI job with ContainerRegistry pushes it), (a0) the same
 /// command without a registry cache, (b) the sample Dockerfile cold, (b') the sample Dockerfile with
 /// <c>--cache-from</c> of its own previous image, built with <c>BUILDKIT_INLINE_CACHE=1</c> and pushed.
 /// </summary>
@@ -25,13 +26,17 @@ internal sealed class FreshRunner(BenchContext context, FreshRunner.Hooks hooks)
     /// <summary>The image of "the previous commit" in the registry, whose inline cache the variant builds from.</summary>
     public string PreviousImage(Asset asset, string key) => $"{context.Options.Registry}/msbench/{asset.Name}-{key}:previous-{context.Stamp}";
 
+    /// <summary>The build stage's cache that (a)'s previous build pushes (MultiStageBuildStageCacheTag's default).</summary>
+    public string BuildStageCache(Asset asset) => $"{context.Options.Registry}/msbench/{asset.Name}-a:buildcache";
+
     /// <summary>Where (a)'s engine client writes its build steps: MSBuild's file logger at normal verbosity, the console stays quiet.</summary>
     private string StepLog(Asset asset, string key) => Path.Combine(context.Work, "logs", $"{asset.Name}-{key}-steps.log");
 
     public List<Variant> Variants(Asset asset) =>
     [
         // --no-restore as the CI recipes run it (docs/ci/): the build stage restores in the image, the host needs no restore.
-        new MultiStageVariant(context, asset, "a", "--no-restore", "-p:MultiStageCacheTo=inline", $"-p:MultiStageCacheFrom={PreviousImage(asset, "a")}", $"-flp:Verbosity=normal;LogFile={StepLog(asset, "a")}"),
+        // The fresh runs name both caches and push nothing, as (b') pushes nothing: only the previous commit pushes.
+        new MultiStageVariant(context, asset, "a", "--no-restore", "-p:MultiStageCacheTo=inline", $"-p:MultiStageCacheFrom={PreviousImage(asset, "a")}%3B{BuildStageCache(asset)}", $"-flp:Verbosity=normal;LogFile={StepLog(asset, "a")}"),
         new MultiStageVariant(context, asset, "a0", "--no-restore", $"-flp:Verbosity=normal;LogFile={StepLog(asset, "a0")}"),
         new SampleDockerfileVariant(context, asset, "b"),
         new SampleDockerfileVariant(context, asset, "b2", "--build-arg", "BUILDKIT_INLINE_CACHE=1", "--cache-from", PreviousImage(asset, "b2")),
@@ -54,7 +59,28 @@ internal sealed class FreshRunner(BenchContext context, FreshRunner.Hooks hooks)
                 Prune();
                 var seed = new Sample { Kind = "previous", Run = 1 };
                 vr.Warm.Add(seed);
-                hooks.Build(variant, seed, $"{result.Asset.Name} {Label(variant.Key)} previous commit");
+                // As a CI job: with ContainerRegistry the SDK pushes the image and the build stage's cache.
+                var sdk = variant as SdkVariant;
+                if (sdk is not null)
+                {
+                    sdk.Also = [$"-p:ContainerRegistry={context.Options.Registry}"];
+                    _pushed.Add($"{context.Options.Registry}/{variant.ImageReference}");
+                    _pushed.Add(BuildStageCache(variant.Asset));
+                }
+
+                try
+                {
+                    hooks.Build(variant, seed, $"{result.Asset.Name} {Label(variant.Key)} previous commit");
+                }
+                finally
+                {
+                    if (sdk is not null)
+                    {
+                        sdk.Also = [];
+                        context.Docker.TryRun("image", "rm", $"{context.Options.Registry}/{variant.ImageReference}");
+                    }
+                }
+
                 var previous = PreviousImage(variant.Asset, variant.Key);
                 context.Docker.Text("tag", variant.ImageReference, previous);
                 _pushed.Add(previous);

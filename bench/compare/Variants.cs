@@ -113,7 +113,11 @@ internal abstract class SdkVariant(BenchContext context, Asset asset, string key
         // Through the counting proxy, which measures the context the engine client uploads.
         $"-p:MultiStageDockerHost={Context.Proxy.Endpoint}",
         .. BaseImageArguments,
+        .. Also,
     ];
+
+    /// <summary>Arguments added to the next builds only (the fresh-runner mode's previous commit pushes with them).</summary>
+    public string[] Also { get; set; } = [];
 
     public override string CommandLine =>
         "dotnet " + string.Join(' ', Arguments.Select(a => a.StartsWith("-p:MultiStageDockerHost=", StringComparison.Ordinal) ? "-p:MultiStageDockerHost=<counting proxy>" : Unpinned(a)));

@@ -269,6 +269,8 @@ internal static partial class Channels
         EngineChannel("BuildArgs", "@(MultiStageBuildArg) Include: tried by EngineRequestTests"),
         EngineChannel("CacheFrom", "$(MultiStageCacheFrom): each ';'-separated value must be an image reference (MSTAGE224), tried by ClientBuildCacheTests"),
         EngineChannel("CacheTo", "$(MultiStageCacheTo): 'inline' or MSTAGE225, tried by ClientBuildCacheTests"),
+        Typed(Build, "BuildStageCache"),
+        EngineChannel("BuildStageCacheTag", "$(MultiStageBuildStageCacheTag): must be an image tag (MSTAGE251) other than the image's (MSTAGE250), tried by BuildStageCacheTests"),
         new Channel(Build, "ArchiveOutputPath", "$(ContainerArchiveOutputPath)", ChannelKind.Engine) { Why = "a file path on this machine, resolved by ImageArchivePath (a NUL is MSTAGE243), never written into the Dockerfile or sent to the engine" },
         new Channel(Build, "ImageFormat", "$(ContainerImageFormat)", ChannelKind.Engine) { Why = "compared with Docker and OCI (anything else is MSTAGE241, tried by EngineParameterTests), never written into the Dockerfile or sent to the engine" },
         EngineChannel("BuildArgs%Value", "@(MultiStageBuildArg) Value metadata: tried by the engine layer through a label that takes a build argument"),

@@ -172,6 +172,15 @@ public static class EngineErrorCodes
     /// <summary>Warning: none of ContainerRuntimeIdentifiers is the engine's platform, so no local tag names the image.</summary>
     public const string EnginePlatformNotBuilt = "MSTAGE249";
 
+    /// <summary>MultiStageBuildStageCacheTag is also one of the image's tags: the cache would replace the image.</summary>
+    public const string BuildStageCacheTagIsImageTag = "MSTAGE250";
+
+    /// <summary>MultiStageBuildStageCacheTag is not a valid image tag.</summary>
+    public const string InvalidBuildStageCacheTag = "MSTAGE251";
+
+    /// <summary>Warning: the build stage's cache could not be built or pushed; the image itself is built and pushed.</summary>
+    public const string BuildStageCacheNotPushed = "MSTAGE252";
+
     /// <summary>The registry speaks plain HTTP (or bad TLS) and the engine does not allow it for this registry.</summary>
     public const string RegistryTls = "MSTAGE308";
 

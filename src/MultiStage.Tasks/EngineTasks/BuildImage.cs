@@ -58,6 +58,11 @@ public sealed class BuildImage : Task, ICancelableTask
     /// <summary>MultiStageCacheTo: 'inline' writes BuildKit's cache metadata into the image, the one export the Engine API offers.</summary>
     public string CacheTo { get; set; } = "";
 
+    /// <summary>MultiStageBuildStageCache: with the inline cache and a registry, also push the build stage under <see cref="BuildStageCacheTag"/> and build from it.</summary>
+    public bool BuildStageCache { get; set; }
+    /// <summary>MultiStageBuildStageCacheTag: the build stage cache's tag in the image's repository; empty: buildcache.</summary>
+    public string BuildStageCacheTag { get; set; } = "";
+
     [Output] public string ImageId { get; set; } = "";
     /// <summary>The archive's full path (Microsoft.NET.Build.Containers' GeneratedArchiveOutputPath); empty without one.</summary>
     [Output] public string GeneratedArchiveOutputPath { get; set; } = "";
@@ -171,6 +176,18 @@ public sealed class BuildImage : Task, ICancelableTask
             CacheFrom = cacheFrom,
             InlineCache = inlineCache,
         };
+        // The build stage's cache joins the cache sources of this build as of the next: a missing image is no error.
+        var stageCache = Engine.Client.BuildStageCache.For(BuildStageCache, BuildStageCacheTag, request, Registry, platforms.Count, out var skipped);
+        if (skipped is not null)
+        {
+            log.Info(skipped, Logging.Verbosity.Normal);
+        }
+
+        if (stageCache is not null)
+        {
+            request = request with { CacheFrom = stageCache.AddTo(cacheFrom) };
+        }
+
         if (platforms.Count > 1)
         {
             var images = await client.BuildPlatformsAsync(request, platforms, Registry.Length > 0 ? Registry : null, log, _cancel.Token).ConfigureAwait(false);
@@ -202,9 +219,37 @@ public sealed class BuildImage : Task, ICancelableTask
         {
             var pushed = await client.PushAsync(Repository, Tags, Registry, null, log, _cancel.Token).ConfigureAwait(false);
             PushedReferences = pushed.Tags.Select(t => $"{t.Reference}@{t.Digest}").ToArray();
+            await PushBuildStageCacheAsync(client, stageCache, request, result.Builder, log).ConfigureAwait(false);
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Builds and pushes the build stage's cache after the image (its steps are all in the local cache by then). The
+    /// image is built and pushed already: a failure here is a warning, and the next runner restores again.
+    /// </summary>
+    private async System.Threading.Tasks.Task PushBuildStageCacheAsync(EngineClient client, Engine.Client.BuildStageCache? cache, BuildRequest image, BuilderKind builder, TaskLog log)
+    {
+        if (cache is null)
+        {
+            return;
+        }
+
+        if (Engine.Client.BuildStageCache.Unsupported(builder) is { } unsupported)
+        {
+            log.Info(unsupported, Logging.Verbosity.Normal);
+            return;
+        }
+
+        try
+        {
+            await client.PushBuildStageCacheAsync(cache, image, Registry, log, _cancel.Token).ConfigureAwait(false);
+        }
+        catch (EngineException e) when (!_cancel.IsCancellationRequested)
+        {
+            log.Warning(EngineErrorCodes.BuildStageCacheNotPushed, $"The build stage's cache {cache.Reference} was not pushed ({e.Code}: {Describe(e)}). The image is built and pushed; the next build on a fresh runner runs restore again.");
+        }
     }
 
     /// <summary>Builds the inner loop's dependencies image unless the engine has it (its tag is a hash of its content).</summary>
