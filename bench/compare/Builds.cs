@@ -25,6 +25,26 @@ internal sealed partial class Builds(BenchRun run)
         }
     }
 
+    /// <summary>Prepares each variant's copy of the asset; a variant that fails here is left out of the rounds.</summary>
+    public static List<Variant> Prepare(AssetResult result, IEnumerable<Variant> variants, Action<Variant>? alsoPrepare = null)
+    {
+        var prepared = new List<Variant>();
+        foreach (var variant in variants)
+        {
+            var vr = new VariantResult { Key = variant.Key, Command = variant.CommandLine };
+            result.Variants[variant.Key] = vr;
+            Guard(vr, variant, () =>
+            {
+                variant.Prepare();
+                vr.Command = variant.CommandLine;
+                alsoPrepare?.Invoke(variant);
+                prepared.Add(variant);
+            });
+        }
+
+        return prepared;
+    }
+
     public ImageInfo BuildOnce(Variant variant, Sample sample, string label, ImageInfo? before = null)
     {
         var log = Path.Combine(run.Logs, $"{variant.Asset.Name}-{variant.Key}-{sample.Kind}-{sample.Run}.log");

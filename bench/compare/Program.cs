@@ -40,8 +40,7 @@ info.StartedUtc = Proc.Text("date", run.MiscLog, "-u");
 var started = Stopwatch.StartNew();
 var builds = new Builds(run);
 var baseImages = new BaseImages(run);
-var results = new List<AssetResult>();
-GenerationResult? generation = null;
+var results = new RunResults();
 FreshRunner? fresh = null;
 EngineProxy? proxy = null;
 
@@ -69,58 +68,33 @@ try
     var containersTemp = Path.Combine(work, "containers-tmp");
     Directory.CreateDirectory(containersTemp);
     var context = new BenchContext(options, work, stamp, info.SdkVersion, run.BasePrefix, run.Docker, proxy, containersTemp);
-    var rounds = new RebuildRounds(run, builds, context);
-    var primed = new HashSet<string>(StringComparer.Ordinal);
-    fresh = options.FreshRunner
-        ? new FreshRunner(context, new FreshRunner.Hooks((v, s, label) => builds.BuildOnce(v, s, label), BenchRun.Say, baseImages.Unpin, Builds.Guard, info.Notes.Add))
-        : null;
-
-    foreach (var asset in options.Assets)
+    if (options.Runs("rebuild"))
     {
-        var result = new AssetResult(asset);
-        results.Add(result);
-        var variants = new List<Variant>();
-        foreach (var variant in fresh?.Variants(asset) ?? options.Variants.Select(key => (Variant)(key switch
-            {
-                "a" => new MultiStageVariant(context, asset),
-                "b" => new SampleDockerfileVariant(context, asset),
-                "i" => new InnerLoopVariant(context, asset),
-                "h" => new HeadlineVariant(context, asset),
-                "d" => new GeneratedDockerfileVariant(context, asset),
-                _ => new PublishContainerVariant(context, asset),
-            })))
+        new RebuildRounds(run, builds, context).MeasureAll(results.Rebuild);
+        if (options.Generation && options.Assets.Any(a => a.Name == "multiproject") && options.Variants.Contains("a"))
         {
-            var vr = new VariantResult { Key = variant.Key, Command = variant.CommandLine };
-            result.Variants[variant.Key] = vr;
-            Builds.Guard(vr, variant, () =>
-            {
-                variant.Prepare();
-                vr.Command = variant.CommandLine;
-                if (variant is PublishContainerVariant c && primed.Add(c.BaseImage))
-                {
-                    rounds.PrimeContentStore(c.BaseImage);
-                }
-
-                variants.Add(variant);
-            });
+            results.Generation = GenerationBenchmark.Measure(run);
         }
-
-        if (fresh is not null)
-        {
-            fresh.Measure(result, variants);
-        }
-        else
-        {
-            rounds.Measure(result, variants);
-        }
-
-        builds.RemoveImages();
-        Workspace.DeleteQuietly(Path.Combine(work, "nuget"));
     }
 
-    if (options.Generation && options.Assets.Any(a => a.Name == "multiproject") && options.Variants.Contains("a"))
+    if (options.Runs("fresh"))
     {
-        generation = GenerationBenchmark.Measure(run);
+        // A folder and image tag of its own: its variants (a) and (b) would otherwise take the rebuild part's copies.
+        var freshContext = context with { Work = Path.Combine(work, "fresh"), Stamp = stamp + "-fresh" };
+        fresh = new FreshRunner(freshContext, new FreshRunner.Hooks((v, s, label) => builds.BuildOnce(v, s, label), BenchRun.Say, baseImages.Unpin, Builds.Guard, info.Notes.Add));
+        foreach (var asset in options.FreshRunnerAssets)
+        {
+            var result = new AssetResult(asset);
+            results.Fresh.Add(result);
+            fresh.Measure(result, Builds.Prepare(result, fresh.Variants(asset)));
+            builds.RemoveImages();
+            Workspace.DeleteQuietly(Path.Combine(freshContext.Work, "nuget"));
+        }
+    }
+
+    if (options.Runs("solution"))
+    {
+        results.Solution = SolutionBenchmark.Measure(run);
     }
 }
 catch (BenchException e)
@@ -149,10 +123,11 @@ finally
     }
 }
 
-var report = options.FreshRunner ? FreshRunnerReport.Markdown(options, info, results) : Report.Markdown(options, info, results, generation);
+var report = Report.Markdown(options, info, results);
 var jsonPath = Path.Combine(options.Repository, "artifacts", "bench", $"results-{stamp}.json");
 Directory.CreateDirectory(Path.GetDirectoryName(jsonPath)!);
-File.WriteAllText(jsonPath, JsonSerializer.Serialize(new { info, results = results.Select(r => new { asset = r.Asset.Name, r.AotBaseImage, r.AotBaseSize, variants = r.Variants.Values }), generation }, new JsonSerializerOptions { WriteIndented = true, IncludeFields = true }));
+object Assets(List<AssetResult> list) => list.Select(r => new { asset = r.Asset.Name, r.AotBaseImage, r.AotBaseSize, variants = r.Variants.Values });
+File.WriteAllText(jsonPath, JsonSerializer.Serialize(new { info, results = Assets(results.Rebuild), results.Generation, fresh = Assets(results.Fresh), results.Solution }, new JsonSerializerOptions { WriteIndented = true, IncludeFields = true }));
 var interrupted = cancel.IsCancellationRequested;
 if (!interrupted)
 {
@@ -164,7 +139,7 @@ Console.WriteLine();
 Console.WriteLine(report);
 Console.WriteLine(interrupted ? "[bench] interrupted: report not written" : $"[bench] report written to {options.Output}; raw results in {jsonPath}");
 // Logs of failed builds are worth keeping.
-var failed = results.Any(r => r.Variants.Values.Any(v => v.Error is not null)) || generation?.Error is not null || info.Stopped;
+var failed = results.Rebuild.Concat(results.Fresh).Any(r => r.Variants.Values.Any(v => v.Error is not null)) || results.Generation?.Error is not null || results.Solution?.Error is not null || info.Stopped;
 if (!options.Keep && !interrupted && !failed)
 {
     Workspace.DeleteQuietly(work);

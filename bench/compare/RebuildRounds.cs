@@ -6,7 +6,36 @@ namespace MultiStage.Bench;
 /// </summary>
 internal sealed class RebuildRounds(BenchRun run, Builds builds, BenchContext context)
 {
-    public void Measure(AssetResult result, List<Variant> variants)
+    /// <summary>Every asset of --assets with every variant of --variants, one asset after the other.</summary>
+    public void MeasureAll(List<AssetResult> results)
+    {
+        var primed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var asset in run.Options.Assets)
+        {
+            var result = new AssetResult(asset);
+            results.Add(result);
+            var variants = run.Options.Variants.Select(key => (Variant)(key switch
+            {
+                "a" => new MultiStageVariant(context, asset),
+                "b" => new SampleDockerfileVariant(context, asset),
+                "i" => new InnerLoopVariant(context, asset),
+                "h" => new HeadlineVariant(context, asset),
+                "d" => new GeneratedDockerfileVariant(context, asset),
+                _ => new PublishContainerVariant(context, asset),
+            }));
+            Measure(result, Builds.Prepare(result, variants, variant =>
+            {
+                if (variant is PublishContainerVariant c && primed.Add(c.BaseImage))
+                {
+                    PrimeContentStore(c.BaseImage);
+                }
+            }));
+            builds.RemoveImages();
+            Workspace.DeleteQuietly(Path.Combine(context.Work, "nuget"));
+        }
+    }
+
+    private void Measure(AssetResult result, List<Variant> variants)
     {
         var current = new Dictionary<string, ImageInfo>(StringComparer.Ordinal);
         var alive = variants.ToList();
@@ -94,7 +123,7 @@ internal sealed class RebuildRounds(BenchRun run, Builds builds, BenchContext co
     }
 
     /// <summary>Fills PublishContainer's content store with the base image's layers, as the engine already holds them for (a) and (b).</summary>
-    public void PrimeContentStore(string baseImage)
+    private void PrimeContentStore(string baseImage)
     {
         var dir = Path.Combine(run.Work, "prime", Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dir);
