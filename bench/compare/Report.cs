@@ -43,28 +43,30 @@ internal static class Report
     {
         // The summary (targets) goes first in the report; it is only known once every section below is written.
         var targets = new List<(string Name, string Measured, bool Pass)>();
-        var md = new StringBuilder();
+        var sections = new List<string>();
         var runs = new List<string>();
         if (options.Runs("rebuild"))
         {
-            md.Append(RebuildReport.Section(options, info, results.Rebuild, results.Generation, targets));
+            sections.Add(RebuildReport.Section(options, info, results.Rebuild, results.Generation, targets));
             runs.Add($"{options.ColdRuns} cold and {options.WarmRuns} warm per asset and variant (medians shown), {options.GenerationRuns} for the generation-only measurements");
         }
 
         if (options.Runs("fresh"))
         {
-            md.Append(FreshRunnerReport.Section(options, results.Fresh, targets));
+            sections.Add(FreshRunnerReport.Section(options, results.Fresh, targets));
             runs.Add($"{options.FreshRuns} fresh-runner round(s) per asset; in each, the four variants take turns (order mirrored every other round); medians shown");
         }
 
         if (options.Runs("solution"))
         {
-            md.Append(SolutionReport.Section(results.Solution, targets));
+            sections.Add(SolutionReport.Section(results.Solution, targets));
             runs.Add($"{options.SolutionRuns} solution round(s), the two builds taking turns (order mirrored every other round); medians shown");
         }
 
         var title = options.Parts is [var only] ? Titles[only] : Titles["rebuild"] + ", a fresh CI runner, a whole repository";
-        md.Append(Details(info, [(results.Rebuild, k => $"({k})"), (results.Fresh, k => "fresh " + FreshRunner.Label(k))]));
+        sections.Add(Details(info, [(results.Rebuild, k => $"({k})"), (results.Fresh, k => "fresh " + FreshRunner.Label(k))]));
+        // Each section ends as it likes; one blank line between them.
+        var md = string.Join("\n\n", sections.Select(t => t.Trim('\n'))) + "\n";
         var skipped = Options.AllParts.Where(p => !options.Runs(p)).ToList();
         var note = skipped.Count == 0 ? "" : $"Not measured in this run (`--parts`), so not judged here: the {string.Join(" and ", skipped)} part's targets.\n\n";
         return Header(options, info, title, string.Join("; ", runs)) + Targets(targets) + note + md;
