@@ -68,7 +68,7 @@ internal static class Report
         // Each section ends as it likes; one blank line between them.
         var md = string.Join("\n\n", sections.Select(t => t.Trim('\n'))) + "\n";
         var skipped = Options.AllParts.Where(p => !options.Runs(p)).ToList();
-        var note = skipped.Count == 0 ? "" : $"Not measured in this run (`--parts`), so not judged here: the {string.Join(" and ", skipped)} part's targets.\n\n";
+        var note = skipped.Count == 0 ? "" : $"Not measured in this run (`--parts`), so not judged here: the targets of {string.Join(" and ", skipped)}.\n\n";
         return Header(options, info, title, string.Join("; ", runs)) + Targets(targets) + note + md;
     }
 
@@ -127,27 +127,31 @@ internal static class Report
     {
         var all = groups.SelectMany(g => g.Results.SelectMany(r => r.Variants.Values.Select(v => (r.Asset, Variant: v, Label: g.Label(v.Key))))).ToList();
         var md = new StringBuilder();
-        md.AppendLine();
-        md.AppendLine("## Every sample");
-        md.AppendLine();
-        md.AppendLine("| Asset | Variant | Build | Time | (a): in the engine | Image size | New layers (bytes) | Context sent |");
-        md.AppendLine("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |");
-        foreach (var (asset, v, label) in all)
+        // A run of the solution part alone has no image builds to list.
+        if (all.Count > 0)
         {
-            foreach (var s in v.Cold.Concat(v.Warm))
+            md.AppendLine();
+            md.AppendLine("## Every sample");
+            md.AppendLine();
+            md.AppendLine("| Asset | Variant | Build | Time | (a): in the engine | Image size | New layers (bytes) | Context sent |");
+            md.AppendLine("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |");
+            foreach (var (asset, v, label) in all)
             {
-                var layers = s.NewLayerBytes is { } n ? $"{s.NewLayers} ({Bytes(n)})" : "";
-                var repeated = s.Repeats > 0 ? " (repeated: engine restarted)" : "";
-                md.AppendLine($"| {asset.Name} | {label} | {s.Kind} {s.Run}{repeated} | {(s.Ok ? Seconds(s.Seconds) : "failed")} | {(s.EngineSeconds is null ? "" : Seconds(s.EngineSeconds))} | {Size(s.ImageSize)} | {layers} | {Size(s.ContextBytes)} |");
+                foreach (var s in v.Cold.Concat(v.Warm))
+                {
+                    var layers = s.NewLayerBytes is { } n ? $"{s.NewLayers} ({Bytes(n)})" : "";
+                    var repeated = s.Repeats > 0 ? " (repeated: engine restarted)" : "";
+                    md.AppendLine($"| {asset.Name} | {label} | {s.Kind} {s.Run}{repeated} | {(s.Ok ? Seconds(s.Seconds) : "failed")} | {(s.EngineSeconds is null ? "" : Seconds(s.EngineSeconds))} | {Size(s.ImageSize)} | {layers} | {Size(s.ContextBytes)} |");
+                }
             }
-        }
 
-        md.AppendLine();
-        md.AppendLine("## Commands");
-        md.AppendLine();
-        foreach (var (asset, v, label) in all.GroupBy(x => x.Label).Select(g => g.First()))
-        {
-            md.AppendLine($"- {label} e.g. {asset.Name}: `{v.Command}`");
+            md.AppendLine();
+            md.AppendLine("## Commands");
+            md.AppendLine();
+            foreach (var (asset, v, label) in all.GroupBy(x => x.Label).Select(g => g.First()))
+            {
+                md.AppendLine($"- {label} e.g. {asset.Name}: `{v.Command}`");
+            }
         }
 
         if (info.Pinned.Count > 0)

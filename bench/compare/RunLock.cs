@@ -14,7 +14,7 @@ internal static class RunLock
     /// <summary>Waits up to an hour for the lock; returns null when cancelled while waiting (nothing of the run exists yet).</summary>
     public static IDisposable? Acquire(CancellationToken cancel)
     {
-        string? lastHolder = null;
+        int? lastHolder = 0;
         for (var waited = 0; ; waited++)
         {
             try
@@ -24,11 +24,12 @@ internal static class RunLock
             }
             catch (IOException) when (waited < 3600)
             {
-                var holder = Holder();
-                if (waited == 0 || holder != lastHolder)
+                // Said again only when another process holds the lock (its text counts the minutes).
+                var (pid, holder) = Holder();
+                if (waited == 0 || pid != lastHolder)
                 {
                     BenchRun.Say($"waiting for another benchmark run to finish: {holder} (lock {LockPath})");
-                    lastHolder = holder;
+                    lastHolder = pid;
                 }
 
                 if (cancel.WaitHandle.WaitOne(1000))
@@ -40,7 +41,7 @@ internal static class RunLock
     }
 
     /// <summary>"worktree /work/x, pid 123, started 10:02:03 UTC, bench/run.sh …" of the process holding the lock, or what is known.</summary>
-    private static string Holder()
+    private static (int? Pid, string Text) Holder()
     {
         try
         {
@@ -50,7 +51,7 @@ internal static class RunLock
                 var f = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
                 if (f.Length > 4 && f[1] == "FLOCK" && f[3] == "WRITE" && int.TryParse(f[4], NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && Holds(pid))
                 {
-                    return Describe(pid);
+                    return (pid, Describe(pid));
                 }
             }
         }
@@ -58,7 +59,7 @@ internal static class RunLock
         {
         }
 
-        return "held by a process not visible from here";
+        return (null, "held by a process not visible from here");
     }
 
     private static bool Holds(int pid)
