@@ -1,9 +1,18 @@
 #!/usr/bin/env bash
-# Benchmarks MultiStage.Sdk against the hand-written sample Dockerfile and PublishContainer over the test assets,
-# in one run on the same base images, and writes docs/benchmarks.md (see that file for what is measured).
+# Every benchmark of MultiStage.Sdk in one run on the same base images, and one report with every target:
+# docs/benchmarks.md. Three parts (harness in bench/compare/, Program.cs orders them):
+#   rebuild   cold builds and warm rebuilds against the sample Dockerfile and PublishContainer, generation only
+#   fresh     a fresh CI runner with and without a registry cache, on console, webapi and multiproject
+#   solution  testassets/repo's solution generation against a plain build of it (docs/benchmarks-repository.md)
+# The whole run takes about an hour on a quiet 2-core machine, several times that under load.
 #
-#   bash bench/run.sh [--assets console,multiproject] [--runs 7] [--cold-runs 1] [--gen-runs 30] [--keep]
+#   bash bench/run.sh                                        # everything, into docs/benchmarks.md
+#   bash bench/run.sh --parts fresh,solution --output /tmp/r.md   # a part or two
+#   bash bench/run.sh --assets console --runs 1 --fresh-runs 1 --solution-runs 1 --output /tmp/smoke.md
 #   bash bench/run.sh --help
+#
+# One run at a time on the machine, from whichever worktree: a second one waits, naming the worktree, pid and start
+# of the run it waits for.
 #
 # As root on Debian 12 (like eng/testenv/up.sh, which this runs first: Docker engine, local registry on
 # 127.0.0.1:5000 and the stand-in .NET images). MULTISTAGE_BENCH_SKIP_TESTENV=1 skips that step.

@@ -91,7 +91,7 @@ internal sealed class FreshRunner(BenchContext context, FreshRunner.Hooks hooks)
             }
         }
 
-        var rounds = context.Options.WarmRuns;
+        var rounds = context.Options.FreshRuns;
         for (var round = 1; round <= rounds; round++)
         {
             // Turns in mirrored order every other round, so a drift of the machine's load hits every variant alike.

@@ -3,19 +3,20 @@ using System.Text;
 
 namespace MultiStage.Bench;
 
-/// <summary>The markdown of a <c>--fresh-runner</c> run (docs/benchmarks-fresh.md): targets, medians, per-step times, every sample.</summary>
+/// <summary>The fresh part's section of the report: what is compared, medians and targets, per-step times.</summary>
 internal static class FreshRunnerReport
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    public static string Markdown(Options options, RunInfo info, IReadOnlyList<AssetResult> results)
+    public static string Section(Options options, IReadOnlyList<AssetResult> results, List<(string Name, string Measured, bool Pass)> targets)
     {
-        var rounds = options.WarmRuns;
-        var header = Report.Header(options, info, "Benchmarks: a fresh CI runner, with and without a registry cache",
-            $"{rounds} fresh-runner round(s) per asset; in each, the four variants take turns (order mirrored every other round); medians shown");
-        var targets = new List<(string Name, string Measured, bool Pass)>();
+        var rounds = options.FreshRuns;
         var md = new StringBuilder();
-        md.AppendLine("## What is compared");
+        md.AppendLine("## Fresh CI runner");
+        md.AppendLine();
+        md.AppendLine($"The repository targets of a fresh runner, on {string.Join(", ", Options.FreshRunnerAssetNames)}.");
+        md.AppendLine();
+        md.AppendLine("### What is compared");
         md.AppendLine();
         md.AppendLine("Every build below starts as a fresh CI runner does: `docker builder prune -af` (no build cache, no cache mounts; the base images stay), no local copy of any earlier image of the variant, no `bin/`/`obj/` and empty NuGet folders on the host; then the app's `Program.cs` (multiproject: `src/App/Program.cs`) gets one more comment line, and the build is timed.");
         md.AppendLine();
@@ -26,7 +27,7 @@ internal static class FreshRunnerReport
         md.AppendLine();
         md.AppendLine("Judged on the whole command (what a CI job waits for). (a)'s engine figure is the part its engine client reports, from sending the context to the tagged image; the rest is MSBuild start-up and generation on the host. (a) and (a0) log their build steps with MSBuild's file logger at normal verbosity (`-flp`), the steps table's source.");
         md.AppendLine();
-        md.AppendLine("## Results");
+        md.AppendLine("### Results");
         md.AppendLine();
         md.AppendLine($"Medians of {rounds} round(s).");
         md.AppendLine();
@@ -38,18 +39,27 @@ internal static class FreshRunnerReport
             double? Engine(string key) => Stats.Median(r[key]?.Cold.Where(s => s.Ok && s.EngineSeconds is not null).Select(s => s.EngineSeconds!.Value) ?? []);
             var (a, a0, b, b2) = (Whole("a"), Whole("a0"), Whole("b"), Whole("b2"));
             md.AppendLine($"| {r.Asset.Name} | {Seconds(a)} | {Seconds(Engine("a"))} | {Seconds(a0)} | {Seconds(Engine("a0"))} | {Seconds(b)} | {Seconds(b2)} | {Ratio(a, b)} | {Ratio(a, b2)} | {Ratio(a0, b)} |");
-            if (r.Asset.Name == "multiproject")
+        }
+
+        // Every asset the targets name gets its targets, measured or not: one left out by --assets or failed is FAIL.
+        foreach (var name in Options.FreshRunnerAssetNames)
+        {
+            var r = results.FirstOrDefault(r => r.Asset.Name == name);
+            double? Whole(string key) => r?[key]?.ColdSeconds;
+            double? Engine(string key) => Stats.Median(r?[key]?.Cold.Where(s => s.Ok && s.EngineSeconds is not null).Select(s => s.EngineSeconds!.Value) ?? []);
+            var (a, a0, b, b2) = (Whole("a"), Whole("a0"), Whole("b"), Whole("b2"));
+            if (name == "multiproject")
             {
                 targets.Add(Target("multiproject: fresh runner (a) ≤ 0.5×(b)", a, b, 0.5, Engine("a")));
                 targets.Add(Target("multiproject: fresh runner (a) ≤ 0.8×(b')", a, b2, 0.8, Engine("a")));
             }
 
-            targets.Add(Target($"{r.Asset.Name}: fresh runner (a) ≤ 1.0×(b')", a, b2, 1.0, Engine("a")));
-            targets.Add(Target($"{r.Asset.Name}: cold, no registry cache (a0) ≤ 1.0×(b)", a0, b, 1.0, Engine("a0")));
+            targets.Add(Target($"{name}: fresh runner (a) ≤ 1.0×(b')", a, b2, 1.0, Engine("a")));
+            targets.Add(Target($"{name}: cold, no registry cache (a0) ≤ 1.0×(b)", a0, b, 1.0, Engine("a0")));
         }
 
         md.AppendLine();
-        md.AppendLine("## Build steps");
+        md.AppendLine("### Build steps");
         md.AppendLine();
         md.AppendLine("Per step, the median time over the rounds from BuildKit's progress (`#N DONE 1.2s`; steps run in parallel where BuildKit can, so they do not add up to the whole); steps under 0.2 s left out; \"cached\" counts the rounds where BuildKit took the step from a cache.");
         md.AppendLine();
@@ -72,13 +82,13 @@ internal static class FreshRunnerReport
             }
         }
 
-        md.Append(Report.Details(info, results, FreshRunner.Label));
-        return header + Report.Targets(targets) + md;
+        md.AppendLine();
+        return md.ToString();
     }
 
     private static (string, string, bool) Target(string name, double? x, double? y, double limit, double? engine) =>
         (name,
-            $"{Seconds(x)} vs {Seconds(y)} ({Ratio(x, y)}×){(engine is null ? "" : $"; in the engine {Seconds(engine)}")}",
+            x is null || y is null ? $"not measured ({Seconds(x)} vs {Seconds(y)})" : $"{Seconds(x)} vs {Seconds(y)} ({Ratio(x, y)}×){(engine is null ? "" : $"; in the engine {Seconds(engine)}")}",
             x is not null && y is not null && x <= limit * y);
 
     private static string Seconds(double? s) => s is { } v ? string.Create(Inv, $"{v:0.0} s") : "–";

@@ -75,6 +75,25 @@ internal sealed class GenerationResult
     public List<(string Name, int Milliseconds)> Breakdown { get; } = [];
 }
 
+/// <summary>Everything one run measured, part by part.</summary>
+internal sealed class RunResults
+{
+    public List<AssetResult> Rebuild { get; } = [];
+    public GenerationResult? Generation { get; set; }
+    public List<AssetResult> Fresh { get; } = [];
+    public SolutionResult? Solution { get; set; }
+}
+
+/// <summary>The solution benchmark: testassets/repo's solution generated against built plainly, both with nothing changed.</summary>
+internal sealed class SolutionResult
+{
+    public List<double> PlainBuild { get; } = [];
+    public List<double> Generation { get; } = [];
+    public string PlainCommand { get; set; } = "";
+    public string GenerationCommand { get; set; } = "";
+    public string? Error { get; set; }
+}
+
 internal sealed class PinnedImage
 {
     public required string Original { get; init; }
