@@ -58,13 +58,15 @@ public sealed class MultiPlatformTargetsTests
     }
 
     [TestMethod]
-    public void OnePlatformIsNoConflict()
+    [DataRow("linux-arm64")]
+    [DataRow("linux-arm64%3Blinux-arm64")]
+    public void OnePlatformIsNoConflict(string runtimeIdentifiers)
     {
         var workspace = Workspace.Create("console");
         workspace.PinVersionInGlobalJson();
 
-        // One RID builds one image: with MultiStagePlatform the build goes on, to the (missing) engine.
-        var outcome = InProcessBuild.Run(workspace.ProjectPath, "ContainerizeMultiStage", "ContainerRuntimeIdentifiers=linux-arm64", "MultiStageBuildImage=true", NoEngine, "MultiStagePlatform=linux/arm64");
+        // One RID (named once or twice) builds one image: with MultiStagePlatform the build goes on, to the (missing) engine.
+        var outcome = InProcessBuild.Run(workspace.ProjectPath, "ContainerizeMultiStage", "ContainerRuntimeIdentifiers=" + runtimeIdentifiers, "MultiStageBuildImage=true", NoEngine, "MultiStagePlatform=linux/arm64");
 
         Assert.IsFalse(outcome.Output.Contains("MSTAGE160", StringComparison.Ordinal), outcome.Output);
         StringAssert.Contains(outcome.Output, "MSTAGE200");
