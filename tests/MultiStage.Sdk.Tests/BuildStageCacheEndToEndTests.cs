@@ -27,7 +27,10 @@ public sealed class BuildStageCacheEndToEndTests
             "-p:MultiStageCacheTo=inline",
         }.Concat(extra), dir, null, TimeSpan.FromMinutes(20));
 
+    // BuildKit's inline cache import misses a step now and then in multi-stage builds (moby/buildkit#2279, open): once
+    // in the clean-clone runs here, the fresh runner ran restore again. A new repository and a new engine per attempt.
     [TestMethod]
+    [Retry(3)]
     public void AFreshRunnerTakesTheRestoreStepFromTheBuildStageCache()
     {
         var dir = TestEnvironment.CreateWorkspace("console");
